@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# Front door of the RWP harness.  See README.md.
+#
+#   make run       boot the RWP kernel under QEMU, run the demonstration
+#   make check     build everything, boot, run the selftests, summarise
+#   make shell     boot to an interactive guest shell
+#   make tree      git work tree ./linux = base + series as commits
+#   make export    write ./linux's commits back to patches/
+#   make checkpatch  scripts/checkpatch.pl --strict over patches/
+#   make deps      install the Debian packages (as root) or name them
+#
+# Variables: FAST=1 (no KASAN/lockdep/DEBUG_VM), KSRC=/path/to/6.12.y,
+# TIMEOUT=seconds (whole guest run), JOBS=N, TREE=dir, FORCE=1.
+
+S := scripts
+
+.PHONY: all check run shell tree export checkpatch deps need-deps \
+	base kernel selftests initramfs clean distclean
+
+all: check
+
+deps:
+	@$(S)/deps.sh
+
+need-deps:
+	@$(S)/deps.sh --check >/dev/null || $(S)/deps.sh
+
+base: need-deps
+	@$(S)/base.sh apply check
+
+kernel: base
+	@$(S)/kernel.sh
+
+selftests: kernel
+	@$(S)/selftests.sh
+
+initramfs: selftests
+	@$(S)/initramfs.sh
+
+check: initramfs
+	@$(S)/boot.sh check
+	@$(S)/report.sh
+
+run: initramfs
+	@$(S)/boot.sh run
+
+shell: initramfs
+	@$(S)/boot.sh shell
+
+tree: need-deps
+	@$(S)/base.sh tree
+
+export:
+	@$(S)/base.sh export
+
+checkpatch: base
+	@$(S)/checkpatch.sh
+
+clean:
+	rm -rf build/obj-* build/selftests build/initramfs* build/logs
+
+distclean:
+	-git -C build/base worktree remove --force $(or $(TREE),linux) 2>/dev/null
+	rm -rf build

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the built kernel under QEMU (TCG).
+#   boot.sh check   run guest/tests; console -> logs/console.log,
+#                   results -> logs/results.log; fails on hang or crash
+#   boot.sh run     run the demonstration on this terminal
+#   boot.sh shell   interactive guest shell
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:?mode}
+KERNEL=$OBJ/arch/x86/boot/bzImage
+INITRD=$B/initramfs-$FLAVOUR.cpio.gz
+[ -f "$KERNEL" ] || die "$KERNEL missing: build first"
+[ -f "$INITRD" ] || die "$INITRD missing: build first"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (make deps)"
+
+# Whole-run limits (seconds); the guest also limits every test.
+case $mode in
+check) LIMIT=${TIMEOUT:-2400} ;;
+run)   LIMIT=${TIMEOUT:-900} ;;
+shell) LIMIT=${TIMEOUT:-86400} ;;
+*) die "unknown mode $mode" ;;
+esac
+
+# Two vCPUs on two NUMA nodes of GUEST_NODE_MEM each (ACPI SRAT).
+NODE_MEM=${GUEST_NODE_MEM:-2G}
+APPEND="console=ttyS0 panic=-1 rwp.mode=$mode ${GUEST_APPEND:-}"
+QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2
+      -m "$(( ${NODE_MEM%G} * 2 ))G"
+      -object "memory-backend-ram,id=m0,size=$NODE_MEM"
+      -object "memory-backend-ram,id=m1,size=$NODE_MEM"
+      -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1
+      -kernel "$KERNEL" -initrd "$INITRD" -display none -no-reboot)
+
+if [ "$mode" != check ]; then
+	[ "$mode" = run ] && APPEND="$APPEND loglevel=4"
+	stage boot
+	rc=0
+	timeout --foreground "$LIMIT" "${QEMU[@]}" -append "$APPEND" \
+		-serial mon:stdio -monitor none || rc=$?
+	[ $rc = 124 ] && die "guest did not finish within ${LIMIT}s"
+	[ $rc = 0 ] || die "qemu exited with status $rc"
+	stage_done
+	exit 0
+fi
+
+CONSOLE=$LOGS/console.log
+RESULTS=$LOGS/results.log
+: >"$CONSOLE"
+: >"$RESULTS"
+stage boot
+echo "console: $CONSOLE, results: $RESULTS (limit ${LIMIT}s)"
+timeout "$LIMIT" "${QEMU[@]}" -append "$APPEND" -monitor none \
+	-serial "file:$CONSOLE" -serial "file:$RESULTS" </dev/null &
+qpid=$!
+# Show progress: one line per finished test.
+tail -n +1 -s 1 -f --pid=$qpid "$RESULTS" 2>/dev/null |
+	sed -un 's/^# rwp: \(kernel .*\|end .*\)/  \1/p' &
+tpid=$!
+rc=0
+wait $qpid || rc=$?
+wait $tpid 2>/dev/null || true
+
+if ! grep -q '^# rwp: done' "$RESULTS"; then
+	echo "---- last 40 lines of $CONSOLE ----" >&2
+	tail -n 40 "$CONSOLE" >&2
+	echo "---- last 20 lines of $RESULTS ----" >&2
+	tail -n 20 "$RESULTS" >&2
+	last=$(sed -n 's/^# rwp: start //p' "$RESULTS" | tail -n 1)
+	if [ $rc = 124 ]; then
+		die "guest hung: no result within ${LIMIT}s (last test started: ${last:-none})"
+	fi
+	die "guest stopped before the tests finished (qemu status $rc, last test started: ${last:-none})"
+fi
+[ $rc = 0 ] || die "qemu exited with status $rc"
+stage_done

@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the base tree's scripts/checkpatch.pl --strict over every patch of
+# the series; any error, warning or check fails.
+. "$(dirname "$0")/lib.sh"
+
+CP=$BASE_REPO/scripts/checkpatch.pl
+[ -x "$CP" ] || die "$CP missing: make base first"
+stage checkpatch
+bad=0 n=0
+while read -r f; do
+	f=${f%%#*}
+	f=${f%"${f##*[![:space:]]}"}
+	[ -n "$f" ] || continue
+	n=$((n + 1))
+	if ! out=$(cd "$BASE_REPO" && "$CP" --strict --no-tree --quiet \
+			--show-types "$TOP/patches/$f" 2>&1); then
+		echo "$f:"
+		echo "$out" | sed 's/^/  /'
+		bad=$((bad + 1))
+	fi
+done <"$TOP/patches/series"
+stage_done "$n patches, $bad with findings"
+[ "$bad" = 0 ]

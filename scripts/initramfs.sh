@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Pack the guest's initramfs: busybox, guest/init, the guest programs of
+# guest/*.c and the selftests named in guest/tests.
+. "$(dirname "$0")/lib.sh"
+
+BUSYBOX=/bin/busybox
+file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
+	[ -x "$BUSYBOX" ] || die "$BUSYBOX missing: install busybox-static (make deps)"
+HDR=$OBJ/usr/include
+ROOT=$B/initramfs
+OUT=$B/initramfs-$FLAVOUR.cpio.gz
+
+stage initramfs
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,etc/rwp,proc,sys,dev,tmp,tests}
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+for applet in $("$BUSYBOX" --list); do
+	[ -e "$ROOT/bin/$applet" ] || ln -s busybox "$ROOT/bin/$applet"
+done
+cp "$TOP/guest/init" "$ROOT/init"
+cp "$TOP/guest/tests" "$ROOT/etc/rwp/tests"
+
+for c in "$TOP"/guest/*.c; do
+	[ -e "$c" ] || continue
+	name=rwp-$(basename "$c" .c)
+	run_logged "$LOGS/guest-build.log" ccache gcc -O2 -Wall -Wextra -Werror \
+		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -lpthread
+done
+missing=
+for prog in $(sed -e 's/#.*//' "$TOP/guest/tests" | awk 'NF {print $3}' | sort -u); do
+	if [ -x "$ST/$prog" ]; then
+		cp "$ST/$prog" "$ROOT/tests/"
+	elif [ ! -x "$ROOT/tests/$prog" ]; then
+		missing="$missing $prog"
+	fi
+done
+[ -z "$missing" ] || die "guest/tests names programs that were not built:$missing"
+
+(cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$OUT"
+stage_done "$(du -h "$OUT" | cut -f1)"

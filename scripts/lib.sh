@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common helpers for the harness scripts.  Sourced, not executed.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+B=${B:-$TOP/build}
+BASE_REPO=$B/base		# git repo: the pinned base as one commit, tag "base"
+JOBS=${JOBS:-$(nproc)}
+if [ "${FAST:-0}" = 1 ]; then FLAVOUR=fast; else FLAVOUR=debug; fi
+OBJ=$B/obj-$FLAVOUR		# kernel build output (O=)
+ST=$B/selftests			# selftest binaries
+LOGS=$B/logs
+mkdir -p "$B" "$LOGS"
+
+export CCACHE_DIR=${CCACHE_DIR:-${HOME:-/root}/.cache/ccache}
+# Paths below the checkout are hashed relative to it, so a fresh clone
+# elsewhere (CI) still hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export KBUILD_BUILD_TIMESTAMP=${KBUILD_BUILD_TIMESTAMP:-2025-01-01}
+export KBUILD_BUILD_USER=rwp KBUILD_BUILD_HOST=harness
+
+_stage_name=
+_stage_t0=0
+
+die() { echo "error: $*" >&2; exit 1; }
+warn() { echo "warning: $*" >&2; }
+
+# stage NAME: announce a stage; stage_done prints its elapsed time.
+stage() {
+	_stage_name=$1
+	_stage_t0=$(date +%s)
+	printf '[%s] %-10s ...\n' "$(date +%T)" "$_stage_name"
+}
+stage_done() {
+	printf '[%s] %-10s done in %ss%s\n' "$(date +%T)" "$_stage_name" \
+		$(( $(date +%s) - _stage_t0 )) "${1:+ ($1)}"
+}
+
+# run_logged LOG CMD...: run a command with output in LOG; on failure
+# show the tail of the log and stop.
+run_logged() {
+	local log=$1; shift
+	if ! "$@" >"$log" 2>&1; then
+		echo "---- last 40 lines of $log ----" >&2
+		tail -n 40 "$log" >&2
+		die "'$*' failed (full log: $log)"
+	fi
+}

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the mm selftests the guest runs, statically linked, against the
+# patched tree's UAPI headers.  The list is guest/tests: its first words.
+. "$(dirname "$0")/lib.sh"
+
+MM=$BASE_REPO/tools/testing/selftests/mm
+HDR=$OBJ/usr/include
+[ -d "$HDR/linux" ] || die "$HDR missing: build the kernel first"
+
+bins=$(sed -e 's/#.*//' "$TOP/guest/tests" | awk 'NF {print $3}' | sort -u)
+targets=
+for b in $bins; do
+	[ -f "$MM/$b.c" ] && targets="$targets $ST/$b"
+done
+
+stage selftests
+mkdir -p "$ST"
+STMAKE=(make -C "$MM" OUTPUT="$ST" CC="ccache gcc" LDFLAGS=-static
+	KHDR_INCLUDES="-isystem $HDR" -j"$JOBS")
+# khugepaged.c in 6.12.117 uses KSFT_SKIP without including kselftest.h.
+khp=
+case " $targets " in *" $ST/khugepaged "*)
+	targets=${targets/ $ST\/khugepaged/}
+	khp=$ST/khugepaged ;;
+esac
+run_logged "$LOGS/selftests-build.log" "${STMAKE[@]}" $targets
+if [ -n "$khp" ]; then
+	run_logged "$LOGS/selftests-khugepaged.log" "${STMAKE[@]}" \
+		EXTRA_CFLAGS="-include $MM/../kselftest.h" "$khp"
+fi
+stage_done "$(echo $bins | wc -w) programs"
