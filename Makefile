@@ -3,6 +3,7 @@
 #
 #   make run       boot the RWP kernel under QEMU, run the demonstration
 #   make check     build everything, boot, run the selftests, summarise
+#   make check-tree  the same for the work tree ./linux as it is
 #   make shell     boot to an interactive guest shell
 #   make tree      git work tree ./linux = base + series as commits
 #   make export    write ./linux's commits back to patches/
@@ -14,7 +15,7 @@
 
 S := scripts
 
-.PHONY: all check run shell tree export checkpatch deps need-deps \
+.PHONY: all check check-tree run shell tree export checkpatch deps need-deps \
 	base kernel selftests initramfs clean distclean
 
 all: check
@@ -41,6 +42,12 @@ check: initramfs
 	@$(S)/boot.sh check
 	@$(S)/report.sh
 
+# Build and test the work tree ./linux as it is, without exporting it.
+check-tree:
+	@test -d $(or $(TREE),linux) || { echo "error: no work tree: make tree first" >&2; exit 1; }
+	@export SRC_TREE=$(abspath $(or $(TREE),linux)); $(S)/kernel.sh && \
+	 $(S)/selftests.sh && $(S)/initramfs.sh && $(S)/boot.sh check && $(S)/report.sh
+
 run: initramfs
 	@$(S)/boot.sh run
 
@@ -57,7 +64,7 @@ checkpatch: base
 	@$(S)/checkpatch.sh
 
 clean:
-	rm -rf build/obj-* build/selftests build/initramfs* build/logs
+	rm -rf build/obj-* build/selftests-* build/initramfs* build/logs-*
 
 distclean:
 	-git -C build/base worktree remove --force $(or $(TREE),linux) 2>/dev/null

@@ -22,14 +22,15 @@ shell) LIMIT=${TIMEOUT:-86400} ;;
 *) die "unknown mode $mode" ;;
 esac
 
-# Two vCPUs on two NUMA nodes of GUEST_NODE_MEM each (ACPI SRAT).
+# Three vCPUs (the migration selftest wants two threads besides the one
+# that migrates) on two NUMA nodes of GUEST_NODE_MEM each (ACPI SRAT).
 NODE_MEM=${GUEST_NODE_MEM:-2G}
 APPEND="console=ttyS0 panic=-1 rwp.mode=$mode ${GUEST_APPEND:-}"
-QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2
+QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 3,sockets=3,cores=1,threads=1
       -m "$(( ${NODE_MEM%G} * 2 ))G"
       -object "memory-backend-ram,id=m0,size=$NODE_MEM"
       -object "memory-backend-ram,id=m1,size=$NODE_MEM"
-      -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1
+      -numa node,nodeid=0,cpus=0-1,memdev=m0 -numa node,nodeid=1,cpus=2,memdev=m1
       -kernel "$KERNEL" -initrd "$INITRD" -display none -no-reboot)
 
 if [ "$mode" != check ]; then

@@ -8,7 +8,7 @@ BUSYBOX=/bin/busybox
 file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
 	[ -x "$BUSYBOX" ] || die "$BUSYBOX missing: install busybox-static (make deps)"
 HDR=$OBJ/usr/include
-ROOT=$B/initramfs
+ROOT=$B/initramfs-$FLAVOUR.d
 OUT=$B/initramfs-$FLAVOUR.cpio.gz
 
 stage initramfs

@@ -5,12 +5,15 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=${B:-$TOP/build}
-BASE_REPO=$B/base		# git repo: the pinned base as one commit, tag "base"
+BASE_REPO=${SRC_TREE:-$B/base}	# git repo: the pinned base as one commit, tag "base"
 JOBS=${JOBS:-$(nproc)}
 if [ "${FAST:-0}" = 1 ]; then FLAVOUR=fast; else FLAVOUR=debug; fi
+# SRC_TREE=dir builds and tests a work tree as it is (make check-tree);
+# its outputs get their own directories.
+[ -n "${SRC_TREE:-}" ] && FLAVOUR=tree-$FLAVOUR
 OBJ=$B/obj-$FLAVOUR		# kernel build output (O=)
-ST=$B/selftests			# selftest binaries
-LOGS=$B/logs
+ST=$B/selftests-$FLAVOUR	# selftest binaries
+LOGS=$B/logs-$FLAVOUR
 mkdir -p "$B" "$LOGS"
 
 export CCACHE_DIR=${CCACHE_DIR:-${HOME:-/root}/.cache/ccache}
