@@ -8,6 +8,7 @@
 #   make tree      git work tree ./linux = base + series as commits
 #   make export    write ./linux's commits back to patches/
 #   make checkpatch  scripts/checkpatch.pl --strict over patches/
+#   make build-each  build every commit of ./linux in three configs
 #   make deps      install the Debian packages (as root) or name them
 #
 # Variables: FAST=1 (no KASAN/lockdep/DEBUG_VM), KSRC=/path/to/6.12.y,
@@ -15,7 +16,7 @@
 
 S := scripts
 
-.PHONY: all check check-tree run shell tree export checkpatch deps need-deps \
+.PHONY: all check check-tree build-each run shell tree export checkpatch deps need-deps \
 	base kernel selftests initramfs clean distclean
 
 all: check
@@ -62,6 +63,10 @@ export:
 
 checkpatch: base
 	@$(S)/checkpatch.sh
+
+# Every commit of ./linux builds (x86_64, USERFAULTFD=n, i386), no new W=1.
+build-each: need-deps
+	@$(S)/base.sh prepare && $(S)/build-each.sh
 
 clean:
 	rm -rf build/obj-* build/selftests-* build/initramfs* build/logs-*

@@ -19,7 +19,8 @@ for applet in $("$BUSYBOX" --list); do
 	[ -e "$ROOT/bin/$applet" ] || ln -s busybox "$ROOT/bin/$applet"
 done
 cp "$TOP/guest/init" "$ROOT/init"
-cp "$TOP/guest/tests" "$ROOT/etc/rwp/tests"
+TESTS=${TESTS:-$TOP/guest/tests}
+cp "$TESTS" "$ROOT/etc/rwp/tests"
 
 for c in "$TOP"/guest/*.c; do
 	[ -e "$c" ] || continue
@@ -28,7 +29,7 @@ for c in "$TOP"/guest/*.c; do
 		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -lpthread
 done
 missing=
-for prog in $(sed -e 's/#.*//' "$TOP/guest/tests" | awk 'NF {print $3}' | sort -u); do
+for prog in $(sed -e 's/#.*//' "$TESTS" | awk 'NF {print $3}' | sort -u); do
 	if [ -x "$ST/$prog" ]; then
 		cp "$ST/$prog" "$ROOT/tests/"
 	elif [ ! -x "$ROOT/tests/$prog" ]; then

@@ -6,7 +6,7 @@
 
 SRC=$BASE_REPO
 FRAGS=("$TOP/config/base.config")
-[ "$FLAVOUR" = debug ] && FRAGS+=("$TOP/config/debug.config")
+[ "${FAST:-0}" = 1 ] || FRAGS+=("$TOP/config/debug.config")
 FRAGS+=(${EXTRA_CONFIG:-})
 KMAKE=(make -C "$SRC" O="$OBJ" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS")
 

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Bisectability: build every commit base..HEAD of the work tree $TREE
+# (default ./linux) in three configurations, and compile the C files each
+# commit touches with W=1, comparing warnings with the parent commit.
+#   x86_64  tinyconfig + config/base.config (the test machine, no debug)
+#   nouffd  the same with CONFIG_USERFAULTFD=n
+#   i386    ARCH=i386 tinyconfig + CONFIG_USERFAULTFD=y (RWP compiles out)
+. "$(dirname "$0")/lib.sh"
+
+TREE=${TREE:-$TOP/linux}
+CONFIGS=${CONFIGS:-x86_64 nouffd i386}
+WT=$B/each
+[ -d "$TREE" ] || die "$TREE missing: make tree first"
+git -C "$BASE_REPO" worktree remove --force "$WT" 2>/dev/null || rm -rf "$WT"
+git -C "$BASE_REPO" worktree prune
+git -C "$BASE_REPO" worktree add -q --detach "$WT" base
+
+kmake() {	# kmake CFG ARGS...
+	local cfg=$1; shift
+	local arch=x86_64
+	[ "$cfg" = i386 ] && arch=i386
+	make -C "$WT" O="$B/each-$cfg" ARCH=$arch CC="ccache gcc" -j"$JOBS" "$@"
+}
+
+configure() {
+	local cfg=$1 o=$B/each-$1
+	mkdir -p "$o"
+	kmake "$cfg" tinyconfig >/dev/null
+	case $cfg in
+	x86_64) "$WT/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
+			"$TOP/config/base.config" >/dev/null ;;
+	nouffd) printf 'CONFIG_USERFAULTFD=n\n' >"$o/extra.config"
+		"$WT/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
+			"$TOP/config/base.config" "$o/extra.config" >/dev/null ;;
+	i386)	printf 'CONFIG_USERFAULTFD=y\nCONFIG_TRANSPARENT_HUGEPAGE=y\n' >"$o/extra.config"
+		"$WT/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
+			"$o/extra.config" >/dev/null ;;
+	esac
+	kmake "$cfg" olddefconfig >/dev/null
+}
+
+fail=0
+for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
+	subject=$(git -C "$TREE" log -1 --format=%s "$c")
+	git -C "$WT" checkout -q --detach "$c"
+	for cfg in $CONFIGS; do
+		stage "$cfg"
+		configure "$cfg"
+		if ! kmake "$cfg" vmlinux >"$LOGS/each-$cfg.log" 2>&1; then
+			grep -E 'error|Error' "$LOGS/each-$cfg.log" | head -n 20
+			echo "FAIL: $subject ($cfg)"
+			fail=1
+		fi
+		stage_done "$subject"
+	done
+	# W=1 on the C files this commit touches, against its parent.
+	files=$(git -C "$TREE" diff --name-only "$c^" "$c" -- '*.c' | grep -v '^tools/' || true)
+	for f in $files; do
+		o=${f%.c}.o
+		rm -f "$B/each-x86_64/$o"
+		new=$(kmake x86_64 W=1 "$o" 2>&1 | grep -c ' warning: ' || true)
+		git -C "$WT" checkout -q --detach "$c^"
+		rm -f "$B/each-x86_64/$o"
+		old=$(kmake x86_64 W=1 "$o" 2>&1 | grep -c ' warning: ' || true)
+		rm -f "$B/each-x86_64/$o"
+		git -C "$WT" checkout -q --detach "$c"
+		if [ "$new" -gt "$old" ]; then
+			echo "FAIL: $subject: $f has $new W=1 warnings, $old before"
+			fail=1
+		fi
+	done
+done
+git -C "$BASE_REPO" worktree remove --force "$WT"
+[ $fail = 0 ] && echo "every commit builds in: $CONFIGS"
+exit $fail
