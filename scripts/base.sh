@@ -117,10 +117,13 @@ am_one() {
 	if [ -s "$LOGS/failed.diff" ]; then
 		git -C "$repo" apply --reject "$LOGS/failed.diff" >/dev/null 2>&1 || true
 		echo "rejected hunks:" >&2
-		git -C "$repo" ls-files -o --exclude-standard -- '*.rej' -z |
-			(cd "$repo" && xargs -0 -r cat) >&2
+		local f
+		for f in $(sed -n 's|^+++ b/||p' "$LOGS/failed.diff" | sort -u); do
+			[ -f "$repo/$f.rej" ] || continue
+			cat "$repo/$f.rej" >&2
+			rm -f "$repo/$f.rej"
+		done
 		git -C "$repo" checkout -q -f HEAD
-		git -C "$repo" clean -q -f -- '*.rej' '*.orig' >/dev/null
 	fi
 	exit 1
 }

@@ -6,6 +6,8 @@
 #   x86_64  tinyconfig + config/base.config (the test machine, no debug)
 #   nouffd  the same with CONFIG_USERFAULTFD=n
 #   i386    ARCH=i386 tinyconfig + CONFIG_USERFAULTFD=y (RWP compiles out)
+# QUICK=1 builds only the objects of the C files each commit touches, and
+# the whole vmlinux for the last commit.
 . "$(dirname "$0")/lib.sh"
 
 TREE=${TREE:-$TOP/linux}
@@ -41,13 +43,23 @@ configure() {
 }
 
 fail=0
+last=$(git -C "$TREE" rev-parse HEAD)
 for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
 	git -C "$WT" checkout -q --detach "$c"
-	for cfg in $CONFIGS; do
+	cfgs=$CONFIGS targets=vmlinux
+	if [ "${QUICK:-0}" = 1 ] && [ "$c" != "$last" ]; then
+		# Only the objects this commit touches, in the test config.
+		cfgs=x86_64
+		targets=$(git -C "$TREE" diff --name-only "$c^" "$c" -- '*.c' |
+			  grep -v -e '^tools/' -e '^Documentation/' |
+			  sed 's/\.c$/.o/' || true)
+	fi
+	for cfg in $cfgs; do
+		[ -n "$targets" ] || continue
 		stage "$cfg"
 		configure "$cfg"
-		if ! kmake "$cfg" vmlinux >"$LOGS/each-$cfg.log" 2>&1; then
+		if ! kmake "$cfg" $targets >"$LOGS/each-$cfg.log" 2>&1; then
 			grep -E 'error|Error' "$LOGS/each-$cfg.log" | head -n 20
 			echo "FAIL: $subject ($cfg)"
 			fail=1

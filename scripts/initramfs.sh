@@ -30,6 +30,7 @@ for c in "$TOP"/guest/*.c; do
 done
 missing=
 for prog in $(sed -e 's/#.*//' "$TESTS" | awk 'NF {print $3}' | sort -u); do
+	case $prog in /*) continue ;; esac	# a program of the guest's own
 	if [ -x "$ST/$prog" ]; then
 		cp "$ST/$prog" "$ROOT/tests/"
 	elif [ ! -x "$ROOT/tests/$prog" ]; then
