@@ -33,14 +33,21 @@ QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 3,sockets=3,cores=1,thre
       -numa node,nodeid=0,cpus=0-1,memdev=m0 -numa node,nodeid=1,cpus=2,memdev=m1
       -kernel "$KERNEL" -initrd "$INITRD" -display none -no-reboot)
 
-if [ "$mode" != check ]; then
-	[ "$mode" = run ] && APPEND="$APPEND loglevel=4"
+if [ "$mode" = shell ]; then
+	timeout --foreground "$LIMIT" "${QEMU[@]}" -append "$APPEND" \
+		-serial mon:stdio -monitor none
+	exit 0
+fi
+if [ "$mode" = run ]; then
 	stage boot
 	rc=0
-	timeout --foreground "$LIMIT" "${QEMU[@]}" -append "$APPEND" \
-		-serial mon:stdio -monitor none || rc=$?
-	[ $rc = 124 ] && die "guest did not finish within ${LIMIT}s"
-	[ $rc = 0 ] || die "qemu exited with status $rc"
+	timeout --foreground "$LIMIT" "${QEMU[@]}" -append "$APPEND loglevel=4" \
+		-serial mon:stdio -monitor none </dev/null | tee "$LOGS/run.log" ||
+		rc=${PIPESTATUS[0]}
+	[ "$rc" = 124 ] && die "guest did not finish within ${LIMIT}s"
+	[ "$rc" = 0 ] || die "qemu exited with status $rc"
+	grep -q '^# rwp: run ok' "$LOGS/run.log" ||
+		die "the demonstration failed (log: $LOGS/run.log)"
 	stage_done
 	exit 0
 fi
