@@ -63,7 +63,7 @@ timeout "$LIMIT" "${QEMU[@]}" -append "$APPEND" -monitor none \
 qpid=$!
 # Show progress: one line per finished test.
 tail -n +1 -s 1 -f --pid=$qpid "$RESULTS" 2>/dev/null |
-	sed -un 's/^# rwp: \(kernel .*\|end .*\)/  \1/p' &
+	sed -un 's/^# rwp: \(kernel .*\|end .*\|failed-attempt [^e].*\)/  \1/p' &
 tpid=$!
 rc=0
 wait $qpid || rc=$?
@@ -74,7 +74,7 @@ if ! grep -q '^# rwp: done' "$RESULTS"; then
 	tail -n 40 "$CONSOLE" >&2
 	echo "---- last 20 lines of $RESULTS ----" >&2
 	tail -n 20 "$RESULTS" >&2
-	last=$(sed -n 's/^# rwp: start //p' "$RESULTS" | tail -n 1)
+	last=$(sed -n 's/^# rwp: running //p' "$RESULTS" | tail -n 1)
 	if [ $rc = 124 ]; then
 		die "guest hung: no result within ${LIMIT}s (last test started: ${last:-none})"
 	fi

@@ -62,6 +62,12 @@ END {
 }' "$RESULTS" 2>"$LOGS/counts"
 read -r passed failed skipped <"$LOGS/counts"
 
+# Tests that failed once and were retried: always listed.
+if grep -q '^# rwp: failed-attempt [^ ]* rc=' "$RESULTS"; then
+	echo "RETRIED after a failure (the table shows the retry; the failed attempt is in $RESULTS):"
+	sed -n 's/^# rwp: failed-attempt \([^ ]*\) \(rc=.*\)/  \1 \2/p' "$RESULTS"
+fi
+
 # Kernel log: any warning, bug, oops, KASAN or lockdep report fails the run.
 SPLAT='WARNING:|BUG:|Oops|Kernel panic|KASAN:|UBSAN:|possible (recursive|circular) locking|inconsistent lock state|lockdep (is turned off|recursion)|suspicious RCU usage|INFO: task .* blocked|general protection fault|RCU stall|self-detected stall|Call Trace:'
 splats=$(grep -E -c "$SPLAT" "$CONSOLE" || true)
