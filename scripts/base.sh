@@ -207,6 +207,10 @@ export_series() {
 		date=$(git -C "$TREE" log -1 --format=%aI HEAD)
 		GIT_COMMITTER_DATE=$date git -C "$TREE" format-patch -q --zero-commit \
 			--no-signature "${cover[@]}" -o "$TOP/patches" base..HEAD
+		if [ -f "$TOP/patches/$COVER" ]; then
+			echo "# $COVER: the cover letter, not a patch to apply" \
+				>>"$TOP/patches/series"
+		fi
 		(cd "$TOP/patches" && ls [0-9]*.patch | grep -v "^$COVER\$") >>"$TOP/patches/series"
 	fi
 	git -C "$TOP" add patches
