@@ -16,7 +16,13 @@ done
 
 stage selftests
 mkdir -p "$ST"
-STMAKE=(make -C "$MM" OUTPUT="$ST" CC="ccache gcc" LDFLAGS=-static
+# check_config.sh probes for liburing (cow, gup_longterm and uffd-rwp-paths
+# use it) with $(CC) as one word, so CC must not be "ccache gcc".  Redo a
+# probe that missed the installed library.
+if [ -e /usr/include/liburing.h ] && grep -qs "No liburing" "$MM/local_config.h"; then
+	rm -f "$MM/local_config.h" "$MM/local_config.mk"
+fi
+STMAKE=(make -C "$MM" OUTPUT="$ST" CC=gcc LDFLAGS=-static
 	KHDR_INCLUDES="-isystem $HDR" -j"$JOBS")
 # khugepaged.c in 6.12.117 uses KSFT_SKIP without including kselftest.h.
 khp=
