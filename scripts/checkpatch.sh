@@ -1,10 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Run the base tree's scripts/checkpatch.pl --strict over every patch of
-# the series; any error, warning or check fails.  One type is ignored:
-# FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is raised for every
-# new file; the series adds files only under tools/testing/selftests/mm/,
-# which MAINTAINERS already covers (MEMORY MANAGEMENT).
+# the series; any error, warning or check fails.
 . "$(dirname "$0")/lib.sh"
 
 CP=$BASE_REPO/scripts/checkpatch.pl
@@ -17,7 +14,7 @@ while read -r f; do
 	[ -n "$f" ] || continue
 	n=$((n + 1))
 	if ! out=$(cd "$BASE_REPO" && "$CP" --strict --no-tree --quiet \
-			--ignore FILE_PATH_CHANGES --show-types "$TOP/patches/$f" 2>&1); then
+			--show-types "$TOP/patches/$f" 2>&1); then
 		echo "$f:"
 		echo "$out" | sed 's/^/  /'
 		bad=$((bad + 1))
