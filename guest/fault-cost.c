@@ -131,22 +131,36 @@ struct costs {
 	double access;		/* ns per first access */
 };
 
-static struct costs measure_rwp_async(int write)
+/*
+ * Register the region with @features and @mode, protect all of it with
+ * @protect (timed) and touch every page (timed).
+ */
+static struct costs measure_async(uint64_t features, uint64_t mode,
+				  void (*protect)(int fd), int write)
 {
 	struct costs c;
 	double t0;
 	int fd;
 
 	region_new();
-	fd = uffd_new(UFFD_FEATURE_RWP | UFFD_FEATURE_RWP_ASYNC,
-		      UFFDIO_REGISTER_MODE_RWP);
+	fd = uffd_new(features, mode);
 	t0 = now_ns();
-	rwprotect(fd, region, len, UFFDIO_RWPROTECT_MODE_RWP);
+	protect(fd);
 	c.protect = (now_ns() - t0) / NPAGES;
 	c.access = touch_all(write);
 	close(fd);
 	region_free();
 	return c;
+}
+
+static void rwprotect_all(int fd)
+{
+	rwprotect(fd, region, len, UFFDIO_RWPROTECT_MODE_RWP);
+}
+
+static void writeprotect_all(int fd)
+{
+	writeprotect(fd, UFFDIO_WRITEPROTECT_MODE_WP);
 }
 
 static void *rwp_handler(void *arg)
@@ -183,24 +197,6 @@ static struct costs measure_rwp_sync(void)
 		die("pthread_create");
 	c.access = touch_all(0);
 	pthread_join(t, NULL);
-	close(fd);
-	region_free();
-	return c;
-}
-
-static struct costs measure_wp_async(void)
-{
-	struct costs c;
-	double t0;
-	int fd;
-
-	region_new();
-	fd = uffd_new(UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED,
-		      UFFDIO_REGISTER_MODE_WP);
-	t0 = now_ns();
-	writeprotect(fd, UFFDIO_WRITEPROTECT_MODE_WP);
-	c.protect = (now_ns() - t0) / NPAGES;
-	c.access = touch_all(1);
 	close(fd);
 	region_free();
 	return c;
@@ -269,10 +265,20 @@ int main(void)
 	for (r = 0; r < ROUNDS; r++) {
 		for (m = 0; m < NR_METHODS; m++) {
 			switch (m) {
-			case RWP_ASYNC_R: c = measure_rwp_async(0); break;
-			case RWP_ASYNC_W: c = measure_rwp_async(1); break;
+			case RWP_ASYNC_R:
+			case RWP_ASYNC_W:
+				c = measure_async(UFFD_FEATURE_RWP |
+						  UFFD_FEATURE_RWP_ASYNC,
+						  UFFDIO_REGISTER_MODE_RWP,
+						  rwprotect_all, m == RWP_ASYNC_W);
+				break;
 			case RWP_SYNC: c = measure_rwp_sync(); break;
-			case WP_ASYNC: c = measure_wp_async(); break;
+			case WP_ASYNC:
+				c = measure_async(UFFD_FEATURE_WP_ASYNC |
+						  UFFD_FEATURE_WP_UNPOPULATED,
+						  UFFDIO_REGISTER_MODE_WP,
+						  writeprotect_all, 1);
+				break;
 			default: c = measure_mprotect(); break;
 			}
 			access[m][r] = c.access;
