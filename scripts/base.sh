@@ -188,7 +188,8 @@ export_series() {
 		die "$TREE has uncommitted changes: commit them first"
 	n=$(git -C "$TREE" rev-list --count base..HEAD)
 	stage export
-	git -C "$TOP" rm -q --ignore-unmatch -- 'patches/*.patch' >/dev/null
+	# -f: a previous export may be staged and not committed yet
+	git -C "$TOP" rm -q -f --ignore-unmatch -- 'patches/*.patch' >/dev/null
 	rm -f "$TOP"/patches/*.patch
 	{
 		echo "# userfaultfd read-write protection (RWP) for Linux 6.12.y"
