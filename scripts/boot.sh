@@ -16,7 +16,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (mak
 
 # Whole-run limits (seconds); the guest also limits every test.
 case $mode in
-check) LIMIT=${TIMEOUT:-2400} ;;
+check) LIMIT=${TIMEOUT:-3000} ;;
 run)   LIMIT=${TIMEOUT:-900} ;;
 shell) LIMIT=${TIMEOUT:-86400} ;;
 *) die "unknown mode $mode" ;;
