@@ -246,41 +246,54 @@ static double median(double *v)
 	return v[ROUNDS / 2];
 }
 
-enum { RWP_ASYNC_R, RWP_ASYNC_W, RWP_SYNC, WP_ASYNC, MPROTECT, NR_METHODS };
+static struct costs measure_rwp_async(int write)
+{
+	return measure_async(UFFD_FEATURE_RWP | UFFD_FEATURE_RWP_ASYNC,
+			     UFFDIO_REGISTER_MODE_RWP, rwprotect_all, write);
+}
 
-static const char * const names[NR_METHODS] = {
-	"rwp-async read", "rwp-async write", "rwp-sync read (round trip)",
-	"wp-async write", "mprotect+SIGSEGV read",
+static struct costs measure_rwp_async_read(void)
+{
+	return measure_rwp_async(0);
+}
+
+static struct costs measure_rwp_async_write(void)
+{
+	return measure_rwp_async(1);
+}
+
+static struct costs measure_wp_async(void)
+{
+	return measure_async(UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED,
+			     UFFDIO_REGISTER_MODE_WP, writeprotect_all, 1);
+}
+
+/* The methods compared; ratios are relative to the first one */
+static const struct {
+	const char *name;
+	struct costs (*measure)(void);
+} methods[] = {
+	{ "rwp-async read", measure_rwp_async_read },
+	{ "rwp-async write", measure_rwp_async_write },
+	{ "rwp-sync read (round trip)", measure_rwp_sync },
+	{ "wp-async write", measure_wp_async },
+	{ "mprotect+SIGSEGV read", measure_mprotect },
 };
+#define NR_METHODS	(sizeof(methods) / sizeof(methods[0]))
 
 int main(void)
 {
 	double access[NR_METHODS][ROUNDS], protect[NR_METHODS][ROUNDS];
 	double a[NR_METHODS], p[NR_METHODS];
 	struct costs c;
-	int r, m;
+	unsigned int m;
+	int r;
 
 	page = sysconf(_SC_PAGESIZE);
 	len = NPAGES * page;
 	for (r = 0; r < ROUNDS; r++) {
 		for (m = 0; m < NR_METHODS; m++) {
-			switch (m) {
-			case RWP_ASYNC_R:
-			case RWP_ASYNC_W:
-				c = measure_async(UFFD_FEATURE_RWP |
-						  UFFD_FEATURE_RWP_ASYNC,
-						  UFFDIO_REGISTER_MODE_RWP,
-						  rwprotect_all, m == RWP_ASYNC_W);
-				break;
-			case RWP_SYNC: c = measure_rwp_sync(); break;
-			case WP_ASYNC:
-				c = measure_async(UFFD_FEATURE_WP_ASYNC |
-						  UFFD_FEATURE_WP_UNPOPULATED,
-						  UFFDIO_REGISTER_MODE_WP,
-						  writeprotect_all, 1);
-				break;
-			default: c = measure_mprotect(); break;
-			}
+			c = methods[m].measure();
 			access[m][r] = c.access;
 			protect[m][r] = c.protect;
 		}
@@ -294,7 +307,7 @@ int main(void)
 		p[m] = median(protect[m]);
 	}
 	for (m = 0; m < NR_METHODS; m++)
-		printf("# %-28s %12.0f %8.2f %14.1f\n", names[m], a[m],
-		       a[m] / a[RWP_ASYNC_R], p[m]);
+		printf("# %-28s %12.0f %8.2f %14.1f\n", methods[m].name, a[m],
+		       a[m] / a[0], p[m]);
 	return 0;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Smoke check of the guest kernel: print its version and what its
- * userfaultfd advertises through UFFDIO_API.
+ * userfaultfd advertises through UFFDIO_API.  Fails, naming what is
+ * missing, on a kernel without userfaultfd read-write protection.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,17 +14,35 @@
 #include <sys/utsname.h>
 #include <linux/userfaultfd.h>
 
-static const char *const feature_names[] = {
-	"PAGEFAULT_FLAG_WP", "EVENT_FORK", "EVENT_REMAP", "EVENT_REMOVE",
-	"MISSING_HUGETLBFS", "MISSING_SHMEM", "EVENT_UNMAP", "SIGBUS",
-	"THREAD_ID", "MINOR_HUGETLBFS", "MINOR_SHMEM", "EXACT_ADDRESS",
-	"WP_HUGETLBFS_SHMEM", "WP_UNPOPULATED", "POISON", "WP_ASYNC",
-	"MOVE", "RWP", "RWP_ASYNC",
+/* Names taken from the UAPI header, so that they cannot drift from it */
+#define FEATURE(name)	{ UFFD_FEATURE_##name, #name }
+static const struct {
+	__u64 bit;
+	const char *name;
+} features[] = {
+	FEATURE(PAGEFAULT_FLAG_WP), FEATURE(EVENT_FORK), FEATURE(EVENT_REMAP),
+	FEATURE(EVENT_REMOVE), FEATURE(MISSING_HUGETLBFS),
+	FEATURE(MISSING_SHMEM), FEATURE(EVENT_UNMAP), FEATURE(SIGBUS),
+	FEATURE(THREAD_ID), FEATURE(MINOR_HUGETLBFS), FEATURE(MINOR_SHMEM),
+	FEATURE(EXACT_ADDRESS), FEATURE(WP_HUGETLBFS_SHMEM),
+	FEATURE(WP_UNPOPULATED), FEATURE(POISON), FEATURE(WP_ASYNC),
+	FEATURE(MOVE), FEATURE(RWP), FEATURE(RWP_ASYNC),
 };
+
+static const char *feature_name(__u64 bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+		if (features[i].bit == bit)
+			return features[i].name;
+	return "(unknown)";
+}
 
 int main(void)
 {
 	struct uffdio_api api = { .api = UFFD_API };
+	const __u64 rwp = UFFD_FEATURE_RWP | UFFD_FEATURE_RWP_ASYNC;
 	struct utsname u;
 	unsigned int bit;
 	int fd;
@@ -41,15 +60,15 @@ int main(void)
 		return 1;
 	}
 	printf("userfaultfd features: 0x%llx\n", (unsigned long long)api.features);
-	for (bit = 0; bit < 64; bit++) {
-		if (!(api.features & (1ULL << bit)))
-			continue;
-		if (bit < sizeof(feature_names) / sizeof(feature_names[0]))
-			printf("  %2u %s\n", bit, feature_names[bit]);
-		else
-			printf("  %2u (unknown)\n", bit);
-	}
+	for (bit = 0; bit < 64; bit++)
+		if (api.features & (1ULL << bit))
+			printf("  %2u %s\n", bit, feature_name(1ULL << bit));
 	printf("userfaultfd ioctls: 0x%llx\n", (unsigned long long)api.ioctls);
 	close(fd);
+	if ((api.features & rwp) != rwp) {
+		printf("error: this kernel has no userfaultfd read-write protection (UFFD_FEATURE_RWP%s missing): it is not built from the series\n",
+		       api.features & UFFD_FEATURE_RWP ? "_ASYNC" : "");
+		return 1;
+	}
 	return 0;
 }

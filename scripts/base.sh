@@ -16,12 +16,11 @@
 GIT_ID=(-c user.name="RWP harness" -c user.email="harness@rwp.invalid"
 	-c commit.gpgsign=false)
 
-# Print "6.12.N" from a kernel tree's top Makefile, or fail.
+# Print "6.12.N" for a kernel tree, or fail.
 kernel_version() {
-	local mk=$1/Makefile
-	[ -f "$mk" ] || die "$1: no Makefile: not a kernel tree"
-	awk -F' *= *' '/^VERSION =/{v=$2} /^PATCHLEVEL =/{p=$2}
-		/^SUBLEVEL =/{s=$2} END{print v "." p "." s}' "$mk"
+	[ -f "$1/Makefile" ] || die "$1: no Makefile: not a kernel tree"
+	make -s -C "$1" kernelversion 2>/dev/null ||
+		die "$1: 'make kernelversion' failed: not a kernel tree"
 }
 
 check_version() {
@@ -87,20 +86,6 @@ prepare() {
 	rm -rf "$BASE_REPO"
 	mv "$BASE_REPO.new" "$BASE_REPO"
 	stage_done "$(git -C "$BASE_REPO" log -1 --format=%s base)"
-}
-
-# Fill the array SERIES with the series' patch files, in order.
-load_series() {
-	local f
-	SERIES=()
-	[ -f "$TOP/patches/series" ] || die "patches/series missing"
-	while read -r f; do
-		f=${f%%#*}
-		f=${f%"${f##*[![:space:]]}"}
-		[ -n "$f" ] || continue
-		[ -f "$TOP/patches/$f" ] || die "patches/series names $f, which does not exist"
-		SERIES+=("$TOP/patches/$f")
-	done <"$TOP/patches/series"
 }
 
 # am_one REPO PATCH: apply one patch; on failure show the rejected hunks.
@@ -222,5 +207,5 @@ tree) tree ;;
 export) export_series ;;
 prepare) prepare ;;
 apply) apply "${2:?branch}" ;;
-*) die "usage: $0 prepare | apply BRANCH" ;;
+*) die "usage: $0 prepare | apply BRANCH | tree | export" ;;
 esac

@@ -7,18 +7,16 @@
 CP=$BASE_REPO/scripts/checkpatch.pl
 [ -x "$CP" ] || die "$CP missing: make base first"
 stage checkpatch
+load_series
 bad=0 n=0
-while read -r f; do
-	f=${f%%#*}
-	f=${f%"${f##*[![:space:]]}"}
-	[ -n "$f" ] || continue
+for p in "${SERIES[@]}"; do
 	n=$((n + 1))
 	if ! out=$(cd "$BASE_REPO" && "$CP" --strict --no-tree --quiet \
-			--show-types "$TOP/patches/$f" 2>&1); then
-		echo "$f:"
+			--show-types "$p" 2>&1); then
+		echo "$(basename "$p"):"
 		echo "$out" | sed 's/^/  /'
 		bad=$((bad + 1))
 	fi
-done <"$TOP/patches/series"
+done
 stage_done "$n patches, $bad with findings"
 [ "$bad" = 0 ]

@@ -5,8 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 
 BUSYBOX=/bin/busybox
+# The guest has no libraries: busybox must be the static one.
 file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
-	[ -x "$BUSYBOX" ] || die "$BUSYBOX missing: install busybox-static (make deps)"
+	die "$BUSYBOX is missing or not statically linked: install busybox-static (make deps)"
 HDR=$OBJ/usr/include
 ROOT=$B/initramfs-$FLAVOUR.d
 OUT=$B/initramfs-$FLAVOUR.cpio.gz
@@ -19,7 +20,6 @@ for applet in $("$BUSYBOX" --list); do
 	[ -e "$ROOT/bin/$applet" ] || ln -s busybox "$ROOT/bin/$applet"
 done
 cp "$TOP/guest/init" "$ROOT/init"
-TESTS=${TESTS:-$TOP/guest/tests}
 cp "$TESTS" "$ROOT/etc/rwp/tests"
 
 for c in "$TOP"/guest/*.c; do
@@ -29,7 +29,7 @@ for c in "$TOP"/guest/*.c; do
 		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -lpthread
 done
 missing=
-for prog in $(sed -e 's/#.*//' "$TESTS" | awk 'NF {print $3}' | sort -u); do
+for prog in $(test_programs); do
 	case $prog in /*) continue ;; esac	# a program of the guest's own
 	if [ -x "$ST/$prog" ]; then
 		cp "$ST/$prog" "$ROOT/tests/"
@@ -37,7 +37,7 @@ for prog in $(sed -e 's/#.*//' "$TESTS" | awk 'NF {print $3}' | sort -u); do
 		missing="$missing $prog"
 	fi
 done
-[ -z "$missing" ] || die "guest/tests names programs that were not built:$missing"
+[ -z "$missing" ] || die "$TESTS names programs that were not built:$missing"
 
 (cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$OUT"
 stage_done "$(du -h "$OUT" | cut -f1)"

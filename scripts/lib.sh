@@ -50,3 +50,26 @@ run_logged() {
 		die "'$*' failed (full log: $log)"
 	fi
 }
+
+# The guest's test list (guest/tests format, see there); TESTS= replaces it.
+TESTS=${TESTS:-$TOP/guest/tests}
+[ -f "$TESTS" ] || die "TESTS=$TESTS: no such file"
+
+# The programs the test list runs (third field), each once.
+test_programs() {
+	sed -e 's/#.*//' "$TESTS" | awk 'NF {print $3}' | sort -u
+}
+
+# Fill the array SERIES with the series' patch files, in order.
+load_series() {
+	local f
+	SERIES=()
+	[ -f "$TOP/patches/series" ] || die "patches/series missing"
+	while read -r f; do
+		f=${f%%#*}
+		f=${f%"${f##*[![:space:]]}"}
+		[ -n "$f" ] || continue
+		[ -f "$TOP/patches/$f" ] || die "patches/series names $f, which does not exist"
+		SERIES+=("$TOP/patches/$f")
+	done <"$TOP/patches/series"
+}

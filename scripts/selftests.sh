@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the mm selftests the guest runs, statically linked, against the
-# patched tree's UAPI headers.  The list is guest/tests: its first words.
+# patched tree's UAPI headers: those the test list ($TESTS) runs.
 . "$(dirname "$0")/lib.sh"
 
 MM=$BASE_REPO/tools/testing/selftests/mm
 HDR=$OBJ/usr/include
 [ -d "$HDR/linux" ] || die "$HDR missing: build the kernel first"
 
-bins=$(sed -e 's/#.*//' "$TOP/guest/tests" | awk 'NF {print $3}' | sort -u)
+bins=$(test_programs)
 targets=
 for b in $bins; do
 	[ -f "$MM/$b.c" ] && targets="$targets $ST/$b"
