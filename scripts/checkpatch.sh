@@ -29,8 +29,11 @@ for p in "${SERIES[@]}"; do
 		maintained "$f" || out="$out  $f: added, and no MAINTAINERS entry covers it
 "
 	done
+	# The base is a release tarball without git history, so the commit
+	# a Fixes: tag names cannot be looked up (UNKNOWN_COMMIT_ID).
 	if ! cp_out=$(cd "$BASE_REPO" && "$CP" --strict --no-tree --quiet \
-			--show-types --ignore FILE_PATH_CHANGES "$p" 2>&1); then
+			--show-types --ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID \
+			"$p" 2>&1); then
 		out="$out$(echo "$cp_out" | sed 's/^/  /')
 "
 	fi
