@@ -5,6 +5,8 @@
 #   make check     build everything, boot, run the selftests, summarise
 #   make check-tree  the same for the work tree ./linux as it is
 #   make shell     boot to an interactive guest shell
+#   make bench     benchmarks (non-debug kernel unless FAST=0):
+#                  table, JSON and plots in build/bench/
 #   make tree      git work tree ./linux = base + series as commits
 #   make export    write ./linux's commits back to patches/
 #   make checkpatch  scripts/checkpatch.pl --strict over patches/
@@ -12,11 +14,12 @@
 #   make deps      install the Debian packages (as root) or name them
 #
 # Variables: FAST=1 (no KASAN/lockdep/DEBUG_VM), KSRC=/path/to/6.12.y,
-# TIMEOUT=seconds (whole guest run), JOBS=N, TREE=dir, FORCE=1.
+# TIMEOUT=seconds (whole guest run), JOBS=N, TREE=dir, FORCE=1,
+# BENCH_ARGS="-r 5 -s 64,256" (rwp-bench options), ICOUNT=N (QEMU -icount).
 
 S := scripts
 
-.PHONY: all check check-tree build-each run shell tree export checkpatch deps need-deps \
+.PHONY: all check check-tree build-each run shell bench tree export checkpatch deps need-deps \
 	base kernel selftests initramfs clean distclean
 
 all: check
@@ -54,6 +57,12 @@ run: initramfs
 
 shell: initramfs
 	@$(S)/boot.sh shell
+
+# Benchmarks want the kernel without debugging options.
+BENCH_FAST := $(or $(FAST),1)
+bench: need-deps
+	@$(MAKE) --no-print-directory FAST=$(BENCH_FAST) initramfs
+	@FAST=$(BENCH_FAST) $(S)/boot.sh bench && FAST=$(BENCH_FAST) $(S)/bench.sh
 
 tree: need-deps
 	@$(S)/base.sh tree

@@ -5,6 +5,8 @@
 #                   results -> logs/results.log; fails on hang or crash
 #   boot.sh run     run the demonstration on this terminal
 #   boot.sh shell   interactive guest shell
+#   boot.sh bench   run rwp-bench (BENCH_ARGS="-r 5 -s 64,256"); table and
+#                   JSON records -> logs/bench.log
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?mode}
@@ -19,6 +21,7 @@ case $mode in
 check) LIMIT=${TIMEOUT:-3000} ;;
 run)   LIMIT=${TIMEOUT:-900} ;;
 shell) LIMIT=${TIMEOUT:-86400} ;;
+bench) LIMIT=${TIMEOUT:-3000} ;;
 *) die "unknown mode $mode" ;;
 esac
 
@@ -29,12 +32,23 @@ esac
 # case of a hugetlb size that has no free page.
 NODE_MEM=${GUEST_NODE_MEM:-2G}
 APPEND="console=ttyS0 panic=-1 rwp.mode=$mode ${GUEST_APPEND:-}"
+# ICOUNT=N: QEMU's deterministic instruction counting (-icount shift=N)
+# instead of the host clock; the guest records which clock it ran on.
+ICOUNT_ARGS=()
+if [ -n "${ICOUNT:-}" ]; then
+	ICOUNT_ARGS=(-icount "shift=$ICOUNT,sleep=off")
+	APPEND="$APPEND rwp.clock=icount"
+fi
+if [ "$mode" = bench ]; then
+	APPEND="$APPEND rwp.bench=$(echo "${BENCH_ARGS:-}" | tr ' ' :)"
+fi
 QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max,pdpe1gb=off -smp 3,sockets=3,cores=1,threads=1
       -m "$(( ${NODE_MEM%G} * 2 ))G"
       -object "memory-backend-ram,id=m0,size=$NODE_MEM"
       -object "memory-backend-ram,id=m1,size=$NODE_MEM"
       -numa node,nodeid=0,cpus=0-1,memdev=m0 -numa node,nodeid=1,cpus=2,memdev=m1
-      -kernel "$KERNEL" -initrd "$INITRD" -display none -no-reboot)
+      -kernel "$KERNEL" -initrd "$INITRD" -display none -no-reboot
+      "${ICOUNT_ARGS[@]}")
 
 if [ "$mode" = shell ]; then
 	timeout --foreground "$LIMIT" "${QEMU[@]}" -append "$APPEND" \
@@ -51,6 +65,23 @@ if [ "$mode" = run ]; then
 	[ "$rc" = 0 ] || die "qemu exited with status $rc"
 	grep -q '^# rwp: run ok' "$LOGS/run.log" ||
 		die "the demonstration failed (log: $LOGS/run.log)"
+	stage_done
+	exit 0
+fi
+
+if [ "$mode" = bench ]; then
+	stage bench
+	echo "bench: $LOGS/bench.log, console: $LOGS/bench-console.log (limit ${LIMIT}s)"
+	rc=0
+	timeout "$LIMIT" "${QEMU[@]}" -append "$APPEND" -monitor none \
+		-serial "file:$LOGS/bench-console.log" \
+		-serial "file:$LOGS/bench.log" </dev/null || rc=$?
+	[ "$rc" = 124 ] && die "guest did not finish the benchmarks within ${LIMIT}s"
+	[ "$rc" = 0 ] || die "qemu exited with status $rc"
+	grep -q '^# rwp: bench ok' "$LOGS/bench.log" || {
+		tail -n 20 "$LOGS/bench.log" >&2
+		die "the benchmarks failed (log: $LOGS/bench.log)"
+	}
 	stage_done
 	exit 0
 fi
