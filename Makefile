@@ -15,7 +15,8 @@
 #
 # Variables: FAST=1 (no KASAN/lockdep/DEBUG_VM), KSRC=/path/to/6.12.y,
 # TIMEOUT=seconds (whole guest run), JOBS=N, TREE=dir, FORCE=1,
-# BENCH_ARGS="-r 5 -s 64,256" (rwp-bench options), ICOUNT=N (QEMU -icount).
+# BENCH_ARGS="-r 5 -s 64,256" (rwp-bench options), ICOUNT=N (QEMU -icount),
+# BENCH_README=1 (make bench copies its table and plots into README.md).
 
 S := scripts
 

@@ -72,5 +72,28 @@ set ylabel 'ns per MiB scanned'
 plot $plot_scan
 GP
 stage_done "$(grep -c '^{' "$LOG") records"
+
+# BENCH_README=1: put this run into README.md (between the bench markers)
+# and its plots into doc/bench/, so that both come from the same run.
+if [ "${BENCH_README:-0}" = 1 ]; then
+	mkdir -p "$TOP/doc/bench"
+	cp "$OUT"/*.png "$TOP/doc/bench/"
+	python3 - "$TOP/README.md" "$OUT/bench.txt" "$kernel" "$clock" <<'PY'
+import sys
+readme, table, kernel, clock = sys.argv[1:]
+s = open(readme).read()
+b, e = "<!-- bench:begin -->\n", "<!-- bench:end -->\n"
+if b not in s or e not in s:
+    sys.exit("README.md has no bench markers")
+body = ("Kernel %s, clock %s (QEMU TCG: compare ratios, not absolute "
+        "figures), from `make bench`:\n\n```\n%s```\n\n"
+        "![first access](doc/bench/first-access.png)\n"
+        "![protect](doc/bench/protect.png)\n"
+        "![scan](doc/bench/scan.png)\n" % (kernel, clock, open(table).read()))
+s = s[:s.index(b) + len(b)] + body + s[s.index(e):]
+open(readme, "w").write(s)
+PY
+	echo "README.md and doc/bench/ updated"
+fi
 cat "$OUT/bench.txt"
 echo "bench: $OUT/bench.txt $OUT/bench.json $OUT/first-access.png $OUT/protect.png $OUT/scan.png"
