@@ -2,6 +2,8 @@
 # Front door of the RWP harness.  See README.md.
 #
 #   make run       boot the RWP kernel under QEMU, run the demonstration
+#                  (DEMO_ARGS="-s 256 -- -i 1000 -n 16", rwp-vmm's options):
+#                  table, CSV and plot in build/demo/
 #   make check     build everything, boot, run the selftests, summarise
 #   make check-tree  the same for the work tree ./linux as it is
 #   make shell     boot to an interactive guest shell
@@ -15,8 +17,11 @@
 #
 # Variables: FAST=1 (no KASAN/lockdep/DEBUG_VM), KSRC=/path/to/6.12.y,
 # TIMEOUT=seconds (whole guest run), JOBS=N, TREE=dir, FORCE=1,
-# BENCH_ARGS="-r 5 -s 64,256" (rwp-bench options), ICOUNT=N (QEMU -icount),
-# BENCH_README=1 (make bench copies its table and plots into README.md).
+# BENCH_ARGS="-r 5 -s 64,256,1024,4096" (rwp-bench options), LOOP_MS="250 500
+# 1000" (interval lengths of the loop benchmark, or none), ICOUNT=N (QEMU -icount),
+# GUEST_NODE_MEM=2G (memory of each of the guest's two nodes; 4G for make bench),
+# BENCH_README=1 (make bench copies its table and plots into README.md),
+# DEMO_README=1 (make run does the same with the demonstration's).
 
 S := scripts
 
@@ -54,7 +59,7 @@ check-tree:
 	 $(S)/selftests.sh && $(S)/initramfs.sh && $(S)/boot.sh check && $(S)/report.sh
 
 run: initramfs
-	@$(S)/boot.sh run
+	@$(S)/boot.sh run && $(S)/demo.sh
 
 shell: initramfs
 	@$(S)/boot.sh shell
@@ -63,7 +68,8 @@ shell: initramfs
 BENCH_FAST := $(or $(FAST),1)
 bench: need-deps
 	@$(MAKE) --no-print-directory FAST=$(BENCH_FAST) initramfs
-	@FAST=$(BENCH_FAST) $(S)/boot.sh bench && FAST=$(BENCH_FAST) $(S)/bench.sh
+	@FAST=$(BENCH_FAST) GUEST_NODE_MEM=$(or $(GUEST_NODE_MEM),4G) $(S)/boot.sh bench && \
+	 FAST=$(BENCH_FAST) $(S)/bench.sh
 
 tree: need-deps
 	@$(S)/base.sh tree

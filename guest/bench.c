@@ -10,7 +10,8 @@
  *                UFFDIO_WRITEPROTECT, mprotect(); 4 KiB pages, THPs and
  *                hugetlb pages
  *  scan          finding the cold pages of a region after touching 1/8
- *                of it: PAGEMAP_SCAN with PAGE_IS_ACCESSED, pagemap plus
+ *                of it (of its pages; on THP, of its THPs), on 4 KiB pages
+ *                and THP: PAGEMAP_SCAN with PAGE_IS_ACCESSED, pagemap plus
  *                idle page tracking, pagemap plus soft-dirty; PAGEMAP_SCAN
  *                and soft-dirty must find exactly the untouched pages (the
  *                run fails otherwise), idle page tracking's misses are
@@ -21,7 +22,7 @@
  * '{' are JSON records for the host; the others are the table.  Under
  * QEMU TCG absolute figures are those of an emulated CPU: compare ratios.
  *
- * Usage: rwp-bench [-r repeats] [-s MiB[,MiB...]]
+ * Usage: rwp-bench [-r repeats (5)] [-s MiB[,MiB...] (64,256,1024,4096)]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -394,19 +395,74 @@ next_backing:;
 
 #define HOT_EVERY	8	/* touch one page in eight */
 
+#define THP_SIZE	(2UL << 20)
+
+/*
+ * The unit of the scan: a page, or on THP a whole THP (one page touched
+ * makes it accessed for every method).  huge[] says, per 2 MiB block,
+ * whether it is mapped by a THP; NULL for 4 KiB pages.
+ */
+static uint8_t *huge;
+
+static size_t unit(void)
+{
+	return huge ? THP_SIZE : page;
+}
+
 static void touch_hot(char *p, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < len; i += HOT_EVERY * page)
+	for (i = 0; i < len; i += HOT_EVERY * unit())
 		*(volatile char *)(p + i) = (char)(i / page % 251);
 }
 
+/* Cold pages once one unit in HOT_EVERY was touched */
 static size_t expected_cold(size_t len)
 {
-	size_t n = len / page;
+	size_t n = len / page, i, hot = 0;
 
-	return n - (n + HOT_EVERY - 1) / HOT_EVERY;
+	if (!huge)
+		return n - (n + HOT_EVERY - 1) / HOT_EVERY;
+	for (i = 0; i < len / THP_SIZE; i += HOT_EVERY)
+		hot += huge[i] ? THP_SIZE / page : 1;
+	return n - hot;
+}
+
+/* Which 2 MiB blocks of the region are mapped by THPs (PAGE_IS_HUGE) */
+static size_t find_huge(char *p, size_t len)
+{
+	static struct page_region regs[4096];
+	struct pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.start = (unsigned long)p,
+		.end = (unsigned long)p + len,
+		.vec = (unsigned long)regs,
+		.vec_len = sizeof(regs) / sizeof(regs[0]),
+		.category_mask = PAGE_IS_HUGE,
+		.return_mask = PAGE_IS_HUGE,
+	};
+	size_t blocks = 0, b;
+	long n, i;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		die("open pagemap");
+	memset(huge, 0, len / THP_SIZE);
+	do {
+		n = ioctl(fd, PAGEMAP_SCAN, &arg);
+		if (n < 0)
+			die("PAGEMAP_SCAN");
+		for (i = 0; i < n; i++)
+			for (b = (regs[i].start - (unsigned long)p) / THP_SIZE;
+			     b < (regs[i].end - (unsigned long)p) / THP_SIZE; b++) {
+				huge[b] = 1;
+				blocks++;
+			}
+		arg.start = arg.walk_end;
+	} while (arg.walk_end < arg.end);
+	close(fd);
+	return blocks;
 }
 
 /* PAGEMAP_SCAN: cold = resident and not accessed; returns cold pages */
@@ -492,10 +548,19 @@ static size_t idle_pages(char *p, size_t len, int mark)
 				die("read page_idle");
 		}
 		cur = pfn;
-		if (mark)
+		if (mark) {
 			word |= 1ULL << (pfn % 64);
-		else
+		} else if (huge && huge[i * page / THP_SIZE]) {
+			/*
+			 * Only a THP's head carries the bit: count its
+			 * pages by it (a tracker would learn what is a
+			 * head from /proc/kpageflags; that is not timed).
+			 */
+			if (i % (THP_SIZE / page) == 0)
+				idle += ((word >> (pfn % 64)) & 1) * (THP_SIZE / page);
+		} else {
 			idle += (word >> (pfn % 64)) & 1;
+		}
 	}
 	close(fd);
 	return idle;
@@ -529,12 +594,17 @@ static const char *const smethod_name[] = {
  * Arm, touch 1/8, find the cold pages; ns per MiB for arming and scan.
  * Returns how many pages were found cold.
  */
-static size_t scan_once(enum smethod m, size_t len, double *arm, double *scan)
+static size_t scan_once(enum smethod m, enum backing b, size_t len,
+			double *arm, double *scan, size_t *want)
 {
-	char *p = region_new(len, B_4K);
+	char *p = region_new(len, b);
 	size_t cold = 0;
 	double t0, t1;
 	int fd = -1;
+
+	if (b == B_THP)
+		find_huge(p, len);
+	*want = expected_cold(len);
 
 	if (m == S_RWP)
 		fd = uffd_new(p, len, UFFD_FEATURE_RWP | UFFD_FEATURE_RWP_ASYNC,
@@ -562,16 +632,18 @@ static size_t scan_once(enum smethod m, size_t len, double *arm, double *scan)
 	return cold;
 }
 
-static int bench_scan(size_t mib)
+static int bench_scan(size_t mib, enum backing b)
 {
 	double arm[MAX_REPEATS], scan[MAX_REPEATS], miss[MAX_REPEATS];
 	double base_a = 0, base_s = 0;
-	size_t cold, want = expected_cold(mib << 20);
+	const char *bn = backing_name[b];
+	size_t cold, want;
 	enum smethod m;
 	int r, bad = 0;
 
 	pm_buf = malloc((mib << 20) / page * 8);
-	if (!pm_buf)
+	huge = b == B_THP ? malloc((mib << 20) / THP_SIZE) : NULL;
+	if (!pm_buf || (b == B_THP && !huge))
 		die("malloc");
 	for (m = 0; m < NR_SMETHODS; m++) {
 		if (m == S_IDLE && access("/sys/kernel/mm/page_idle/bitmap", R_OK)) {
@@ -580,7 +652,7 @@ static int bench_scan(size_t mib)
 			continue;
 		}
 		for (r = 0; r < repeats; r++) {
-			cold = scan_once(m, mib << 20, &arm[r], &scan[r]);
+			cold = scan_once(m, b, mib << 20, &arm[r], &scan[r], &want);
 			/* touched pages taken for cold, cold ones missed */
 			miss[r] = cold > want ? cold - want : want - cold;
 			if (cold != want && m != S_IDLE) {
@@ -589,11 +661,11 @@ static int bench_scan(size_t mib)
 				bad = 1;
 			}
 		}
-		arm[0] = report("scan-arm", smethod_name[m], "4k", mib,
+		arm[0] = report("scan-arm", smethod_name[m], bn, mib,
 				"ns/MiB", arm, base_a);
-		scan[0] = report("scan-find", smethod_name[m], "4k", mib,
+		scan[0] = report("scan-find", smethod_name[m], bn, mib,
 				 "ns/MiB", scan, base_s);
-		report("scan-wrong", smethod_name[m], "4k", mib, "pages",
+		report("scan-wrong", smethod_name[m], bn, mib, "pages",
 		       miss, 0);
 		if (m == S_RWP) {
 			base_a = arm[0];
@@ -601,13 +673,15 @@ static int bench_scan(size_t mib)
 		}
 	}
 	free(pm_buf);
+	free(huge);
+	huge = NULL;
 	return bad;
 }
 
 int main(int argc, char **argv)
 {
-	size_t sizes[MAX_SIZES] = { 64, 256 };
-	int nr_sizes = 2, opt, i, bad = 0;
+	size_t sizes[MAX_SIZES] = { 64, 256, 1024, 4096 };
+	int nr_sizes = 4, opt, i, bad = 0;
 	char *s, *tok;
 
 	page = sysconf(_SC_PAGESIZE);
@@ -640,7 +714,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_sizes; i++)
 		bench_protect(sizes[i]);
 	for (i = 0; i < nr_sizes; i++)
-		bad |= bench_scan(sizes[i]);
+		bad |= bench_scan(sizes[i], B_4K);
+	for (i = 0; i < nr_sizes; i++)
+		bad |= bench_scan(sizes[i], B_THP);
 	if (bad) {
 		printf("# rwp-bench: a scan method missed or invented cold pages\n");
 		return 1;

@@ -31,16 +31,67 @@ def dat(name, rows):
             f.write(" ".join(str(x) for x in r) + "\n")
 fa = [r for r in recs if r["bench"] == "first-access"]
 dat("first-access", [(r["method"], r["median"], r["min"], r["max"]) for r in fa])
-size = max([r["size_mib"] for r in recs if r["bench"] == "protect"] or [0])
+# The bar chart of protect/resolve: the largest size every backing ran at.
+combos = {(r["method"], r["backing"]) for r in recs if r["bench"] == "protect"}
+sizes = sorted({r["size_mib"] for r in recs if r["bench"] == "protect"})
+full = [z for z in sizes if len({(r["method"], r["backing"]) for r in recs
+                                 if r["bench"] == "protect" and r["size_mib"] == z}) == len(combos)]
+size = max(full or sizes or [0])
 dat("protect", [("%s-%s" % (r["method"], r["backing"]), r["median"], r["min"], r["max"])
                 for r in recs if r["bench"] == "protect" and r["size_mib"] == size])
-for m in sorted({r["method"] for r in recs if r["bench"] == "scan-find"}):
-    dat("scan-" + m, [(r["size_mib"], r["median"]) for r in recs
-                      if r["bench"] == "scan-find" and r["method"] == m])
+for m, b in sorted({(r["method"], r["backing"]) for r in recs if r["bench"] == "scan-find"}):
+    dat("scan-%s-%s" % (m, b), [(r["size_mib"], r["median"]) for r in recs
+                                if r["bench"] == "scan-find" and r["method"] == m and r["backing"] == b])
+for m, b in sorted(combos):
+    dat("scale-%s-%s" % (m, b), [(r["size_mib"], r["median"]) for r in recs
+                                 if r["bench"] == "protect" and r["method"] == m and r["backing"] == b])
+txt = open(out + "/bench.txt", "a")
+# Scaling: how far the per-MiB cost moves between the smallest and the
+# largest size.
+series = {}
+for r in recs:
+    if r["bench"] in ("protect", "resolve", "scan-find") and r["unit"] == "ns/MiB":
+        series.setdefault((r["bench"], r["method"], r["backing"]), []).append((r["size_mib"], r["median"]))
+if any(len(v) > 1 for v in series.values()):
+    txt.write("# scaling: median ns/MiB at each size; spread = largest / smallest - 1\n")
+    for (bench, m, b), v in sorted(series.items()):
+        if len(v) < 2:
+            continue
+        v.sort()
+        vals = [x[1] for x in v]
+        txt.write("  %-12s %-30s %-8s %s  spread %.0f%%\n" % (bench, m, b,
+                  " ".join("%d:%.0f" % x for x in v), (max(vals) / min(vals) - 1) * 100))
+# The demonstration's loop: throughput untracked, tracked, tracked and evicting.
+loop = [r for r in recs if r["bench"] == "loop"]
+rows = []
+for ms in sorted({r["interval_ms"] for r in loop}):
+    pick = lambda t, e: [r for r in loop if r["interval_ms"] == ms and r["tracking"] == t
+                         and r["evict_after"] == e]
+    base, trk, evi = pick(0, 0), pick(1, 0), [r for r in loop if r["interval_ms"] == ms
+                                              and r["tracking"] and r["evict_after"]]
+    if base and trk and evi:
+        rows.append((ms, base[0], trk[0], evi[0]))
+if rows:
+    r0 = rows[0][1]
+    txt.write("# the demonstration's loop, %d MiB, %d %s: page accesses/s of the workload, median (min-max)\n"
+              "# over the intervals after the second; overhead = 1 - median / untracked median\n"
+              % (r0["size_mib"], r0["vcpus"], "KVM vCPUs" if r0["kvm"] else "threads"))
+    txt.write("  %-9s %31s %40s %40s\n" % ("interval", "untracked", "tracked", "tracked, evicting"))
+    cell = lambda r, b: "%9.0f (%.0f-%.0f) %7s" % (r["median"], r["min"], r["max"],
+                                                  "" if r is b else "%.1f%%" % ((1 - r["median"] / b["median"]) * 100))
+    for ms, b, t, e in rows:
+        txt.write("  %6d ms  %s  %s  %s\n" % (ms, cell(b, b), cell(t, b), cell(e, b)))
+    dat("loop", [(ms, b["median"], b["min"], b["max"], t["median"], t["min"], t["max"],
+                  e["median"], e["min"], e["max"]) for ms, b, t, e in rows])
+txt.close()
 open(out + "/meta", "w").write("%s %s %d\n" % (kernel, clock, size))
 PY
 read -r kernel clock size <"$OUT/meta"
 scans=$(cd "$OUT" && ls scan-*.dat 2>/dev/null | sed 's/\.dat$//')
+plot_scale=
+for s in $(cd "$OUT" && ls scale-*.dat 2>/dev/null | sed 's/\.dat$//'); do
+	plot_scale="$plot_scale${plot_scale:+, }'$OUT/$s.dat' using 1:2 with linespoints title '${s#scale-}'"
+done
 plot_scan=
 for s in $scans; do
 	plot_scan="$plot_scan${plot_scan:+, }'$OUT/$s.dat' using 1:2 with linespoints title '${s#scan-}'"
@@ -67,10 +118,31 @@ set xtics norotate
 set logscale x 2
 set output '$OUT/scan.png'
 set title 'Finding cold pages (1/8 touched), clock $clock'
+set key outside right
 set xlabel 'region (MiB)'
 set ylabel 'ns per MiB scanned'
 plot $plot_scan
+set output '$OUT/scaling.png'
+set title 'Protecting: cost per MiB by region size, clock $clock'
+set ylabel 'ns per MiB'
+plot $plot_scale
 GP
+if [ -f "$OUT/loop.dat" ]; then
+	gnuplot <<GP
+set terminal pngcairo size 900,500 noenhanced
+set title "The demonstration's loop: workload throughput, median (min-max), clock $clock"
+set xlabel 'interval (ms)'
+set ylabel 'page accesses per second'
+set style data histogram
+set style histogram errorbars gap 2 lw 1
+set style fill solid 0.6
+set grid ytics
+set yrange [0:*]
+set output '$OUT/loop.png'
+plot '$OUT/loop.dat' using 2:3:4:xtic(1) title 'untracked', '' using 5:6:7 title 'tracked (RWP)', \\
+     '' using 8:9:10 title 'tracked and evicting'
+GP
+fi
 stage_done "$(grep -c '^{' "$LOG") records"
 
 # BENCH_README=1: put this run into README.md (between the bench markers)
@@ -89,11 +161,13 @@ body = ("Kernel %s, clock %s (QEMU TCG: compare ratios, not absolute "
         "figures), from `make bench`:\n\n```\n%s```\n\n"
         "![first access](doc/bench/first-access.png)\n"
         "![protect](doc/bench/protect.png)\n"
-        "![scan](doc/bench/scan.png)\n" % (kernel, clock, open(table).read()))
+        "![scan](doc/bench/scan.png)\n"
+        "![scaling](doc/bench/scaling.png)\n"
+        "![loop](doc/bench/loop.png)\n" % (kernel, clock, open(table).read()))
 s = s[:s.index(b) + len(b)] + body + s[s.index(e):]
 open(readme, "w").write(s)
 PY
 	echo "README.md and doc/bench/ updated"
 fi
 cat "$OUT/bench.txt"
-echo "bench: $OUT/bench.txt $OUT/bench.json $OUT/first-access.png $OUT/protect.png $OUT/scan.png"
+echo "bench: $OUT/bench.txt $OUT/bench.json" "$OUT"/*.png

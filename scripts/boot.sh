@@ -4,8 +4,11 @@
 #   boot.sh check   run guest/tests; console -> logs/console.log,
 #                   results -> logs/results.log; fails on hang or crash
 #   boot.sh run     run the demonstration on this terminal
+#                   (DEMO_ARGS="-s 256 -- -i 1000 -n 16": rwp-vmm's options);
+#                   its CSV -> logs/demo.csv
 #   boot.sh shell   interactive guest shell
-#   boot.sh bench   run rwp-bench (BENCH_ARGS="-r 5 -s 64,256"); table and
+#   boot.sh bench   run rwp-bench (BENCH_ARGS="-r 5 -s 64,256") and the
+#                   demonstration's loop (LOOP_MS="250 500 1000", or none); table and
 #                   JSON records -> logs/bench.log
 . "$(dirname "$0")/lib.sh"
 
@@ -39,8 +42,14 @@ if [ -n "${ICOUNT:-}" ]; then
 	ICOUNT_ARGS=(-icount "shift=$ICOUNT,sleep=off")
 	APPEND="$APPEND rwp.clock=icount"
 fi
+if [ "$mode" = run ] && [ -n "${DEMO_ARGS:-}" ]; then
+	APPEND="$APPEND rwp.demo=$(echo "$DEMO_ARGS" | tr ' ' :)"
+fi
 if [ "$mode" = bench ]; then
 	APPEND="$APPEND rwp.bench=$(echo "${BENCH_ARGS:-}" | tr ' ' :)"
+	if [ -n "${LOOP_MS:-}" ]; then
+		APPEND="$APPEND rwp.loop=$(echo "$LOOP_MS" | tr ' ' :)"
+	fi
 fi
 QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max,pdpe1gb=off -smp 3,sockets=3,cores=1,threads=1
       -m "$(( ${NODE_MEM%G} * 2 ))G"
@@ -59,7 +68,8 @@ if [ "$mode" = run ]; then
 	stage boot
 	rc=0
 	timeout --foreground "$LIMIT" "${QEMU[@]}" -append "$APPEND loglevel=4" \
-		-serial mon:stdio -monitor none </dev/null | tee "$LOGS/run.log" ||
+		-serial mon:stdio -serial "file:$LOGS/demo.csv" -monitor none \
+		</dev/null | tee "$LOGS/run.log" ||
 		rc=${PIPESTATUS[0]}
 	[ "$rc" = 124 ] && die "guest did not finish within ${LIMIT}s"
 	[ "$rc" = 0 ] || die "qemu exited with status $rc"

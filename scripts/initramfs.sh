@@ -26,7 +26,7 @@ for c in "$TOP"/guest/*.c; do
 	[ -e "$c" ] || continue
 	name=rwp-$(basename "$c" .c)
 	run_logged "$LOGS/guest-build.log" ccache gcc -O2 -Wall -Wextra -Werror \
-		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -lpthread
+		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -luring -lpthread
 done
 missing=
 for prog in $(test_programs); do
