@@ -75,7 +75,7 @@ struct demo_reply {
 	uint32_t status;	/* 0, or an errno */
 	uint64_t touched;	/* page accesses by the vCPUs so far */
 	uint64_t mismatches;	/* DEMO_STOP: pages with wrong contents */
-	uint64_t guest_errors;	/* pages the guest found with a wrong index */
+	uint64_t guest_errors;	/* accesses that found a wrong index */
 };
 
 #endif

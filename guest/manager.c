@@ -2,14 +2,15 @@
 /*
  * rwp-manager: the memory manager half of the working-set demonstration
  * (see demo.h).  rwp-vmm starts it with a Unix socket as fd 3 and sends it
- * the VMM's userfaultfd, registered MISSING | RWP on the vCPU view of guest
- * memory, and the memfd behind guest memory.  The manager maps the memfd
- * a second time, unregistered: its "I/O view".
+ * the VMM's userfaultfd, registered MISSING | RWP (RWP only with -a) on the
+ * vCPU view of guest memory, and the memfd behind guest memory.  The
+ * manager maps the memfd a second time, unregistered: its "I/O view".
  *
  * Every interval:
- *   1. protect all of guest memory (UFFDIO_RWPROTECT) in async mode: a
- *      vCPU's first access to a page costs a fault the kernel resolves
- *      by itself, no message;
+ *   1. guest memory starts the interval protected (UFFDIO_RWPROTECT: once
+ *      before the first interval, then by step 5 of the previous one) and
+ *      in async mode: a vCPU's first access to a page costs a fault the
+ *      kernel resolves by itself, no message;
  *   2. let the guest run;
  *   3. switch to sync mode (UFFDIO_SET_MODE): from now on an access to a
  *      protected page blocks its vCPU and the handler thread is told;
@@ -68,7 +69,7 @@ enum page_state { RESIDENT, EVICTING, CANCELLED, EVICTED };
 
 /* Options */
 static unsigned int interval_ms = 1000, intervals = 16, cold_after = 2;
-static const char *backing_path = "/tmp/rwp-backing";
+static const char *backing_path;	/* default: a temporary file in /tmp */
 static const char *csv_path;
 static bool tracking = true, json, recheck_scan = true;
 
@@ -83,14 +84,19 @@ static struct io_uring ring;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint8_t *state, *late;
 static uint8_t *age;			/* intervals cold, main thread only */
+static uint8_t *was_swapped;		/* -a: swapped at the last scan or
+					 * paged out since, main thread only */
 
 /* The handler's counters, under lock; the main thread resets them */
 static struct {
-	uint64_t refaults, sync_faults, window, cancelled;
-	double lat_sum_us, lat_max_us;
+	uint64_t refaults, sync_faults;
+	double lat_sum_us, lat_max_us;	/* from reading a message to its
+					 * answer, waiting for an eviction
+					 * in progress included */
 	uint64_t lat_n;
 } hs;
-static bool in_window;			/* between a scan and the protect */
+static bool in_window;			/* from the scan until the cold pages
+					 * are listed (after the protect) */
 
 static void die(const char *what)
 {
@@ -139,20 +145,28 @@ static void serve_missing(uint64_t addr, size_t p, char *buf)
 	struct uffdio_copy copy = {
 		.dst = addr, .src = (uintptr_t)buf, .len = page,
 	};
+	struct uffdio_range range = { addr, page };
+	bool evicted = state[p] == EVICTED;
 
-	if (state[p] == EVICTED) {
+	if (evicted) {
 		if (pread(backing, buf, page, p * page) != (ssize_t)page)
 			die("read the backing file");
 	} else {
-		fprintf(stderr, "rwp-manager: MISSING fault on page %zu, never evicted\n", p);
 		memset(buf, 0, page);
 	}
 	if (ioctl(uffd, UFFDIO_COPY, &copy)) {
-		struct uffdio_range range = { addr, page };
-
-		/* EEXIST: another vCPU's fault brought it in already */
-		if (errno != EEXIST || ioctl(uffd, UFFDIO_WAKE, &range))
+		/*
+		 * EEXIST on a page no longer EVICTED: another vCPU's fault
+		 * brought it in already; wake this one.  On an EVICTED page
+		 * something else filled the hole: its contents are lost.
+		 */
+		if (errno != EEXIST || evicted || ioctl(uffd, UFFDIO_WAKE, &range))
 			die("UFFDIO_COPY");
+		return;
+	}
+	if (!evicted) {
+		fprintf(stderr, "rwp-manager: MISSING fault on page %zu, never evicted\n", p);
+		exit(1);
 	}
 	state[p] = RESIDENT;
 	hs.refaults++;
@@ -194,16 +208,14 @@ static void *handler(void *arg)
 			pthread_mutex_lock(&lock);
 			if (msg[i].arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_RWP) {
 				hs.sync_faults++;
-				if (in_window) {
-					hs.window++;
+				if (in_window)
 					late[p] = 1;
-				}
-				if (state[p] == EVICTING) {
+				if (state[p] == EVICTING)
 					state[p] = CANCELLED;
-					hs.cancelled++;
-				}
 				rwprotect(addr, page, false);	/* and wake */
 			} else {
+				if (in_window)
+					late[p] = 1;
 				serve_missing(addr, p, buf);
 			}
 			us = (now() - t0) * 1e6;
@@ -223,6 +235,7 @@ static struct demo_reply ask(uint32_t op, uint32_t arg)
 	struct demo_req req = { op, arg };
 	struct demo_reply rep;
 
+	errno = EPIPE;		/* for a short message or the VMM gone */
 	if (send(sock, &req, sizeof(req), 0) != sizeof(req) ||
 	    recv(sock, &rep, sizeof(rep), 0) != sizeof(rep))
 		die("talking to the VMM");
@@ -247,11 +260,13 @@ static pid_t receive_hello(void)
 	socklen_t len = sizeof(cred);
 	int fds[2] = { -1, -1 };
 
+	errno = EPROTO;		/* for a short or foreign message */
 	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(hello) ||
 	    hello.version != DEMO_VERSION)
 		die("no hello from the VMM (run rwp-vmm, which starts rwp-manager)");
 	cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len > CMSG_LEN(sizeof(fds)))
 		die("no file descriptors from the VMM");
 	memcpy(fds, CMSG_DATA(cmsg), cmsg->cmsg_len - CMSG_LEN(0));
 	uffd = fds[0];
@@ -333,7 +348,11 @@ static void write_out(const uint32_t *list, size_t n)
 	}
 }
 
-/* Punch out the runs of pages still EVICTING; put cancelled ones back. */
+/*
+ * Punch out the runs of pages still EVICTING; put cancelled ones back.
+ * The lock keeps the handler from resolving (unprotecting) a page between
+ * its last check here and the punch: a write then would be lost.
+ */
 static size_t punch(const uint32_t *list, size_t n)
 {
 	size_t i = 0, evicted = 0;
@@ -380,6 +399,7 @@ static size_t page_out(const uint32_t *list, size_t n)
 			continue;
 		}
 		state[list[i]] = RESIDENT;	/* swapped, counted by the scan */
+		was_swapped[list[i]] = 1;	/* a swap-in is a refault */
 		if (niov && (char *)iov[niov - 1].iov_base + iov[niov - 1].iov_len ==
 			    view + list[i] * page) {
 			iov[niov - 1].iov_len += page;
@@ -394,14 +414,9 @@ static size_t page_out(const uint32_t *list, size_t n)
 	return evicted;
 }
 
+/* The pages of list are EVICTING (marked when listed, under lock). */
 static size_t evict(const uint32_t *list, size_t n)
 {
-	size_t i;
-
-	pthread_mutex_lock(&lock);
-	for (i = 0; i < n; i++)
-		state[list[i]] = EVICTING;
-	pthread_mutex_unlock(&lock);
 	if (memfd < 0)
 		return page_out(list, n);
 	write_out(list, n);
@@ -417,7 +432,7 @@ static void usage(void)
 		"  -i ms       interval length (1000)\n"
 		"  -n N        intervals (16)\n"
 		"  -k N        evict pages cold for N intervals (2); 0: never evict\n"
-		"  -b file     backing file for evicted pages (/tmp/rwp-backing)\n"
+		"  -b file     backing file for evicted pages (an unnamed file in /tmp)\n"
 		"  -o file     write one CSV line per interval to file\n"
 		"  -N          no tracking: only run the workload (a baseline)\n"
 		"  -R          no second scan checking that no access went unreported\n"
@@ -461,8 +476,9 @@ static void report(FILE *csv, unsigned int i, double t, const struct interval *r
 
 int main(int argc, char **argv)
 {
-	uint8_t *present, *swapped, *accessed, *truth, *carry, *was_swapped, *recheck[3];
+	uint8_t *present, *swapped, *accessed, *truth, *carry, *recheck[3];
 	double t_start, t_prev, *rates;
+	size_t silent = 0;
 	struct demo_reply rep;
 	uint64_t touched_prev;
 	FILE *csv = NULL;
@@ -505,7 +521,12 @@ int main(int argc, char **argv)
 		io_view = mmap(NULL, hello.size, PROT_READ, MAP_SHARED, memfd, 0);
 		if (io_view == MAP_FAILED)
 			die("mmap the memfd (I/O view)");
-		backing = open(backing_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (backing_path) {
+			backing = open(backing_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		} else {
+			backing_path = "/tmp";
+			backing = open(backing_path, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+		}
 		if (backing < 0 || ftruncate(backing, hello.size))
 			die(backing_path);
 		if (io_uring_queue_init(QUEUE_DEPTH, &ring, 0) < 0)
@@ -520,9 +541,10 @@ int main(int argc, char **argv)
 	carry = calloc(npages, 1);
 	was_swapped = calloc(npages, 1);
 	age = calloc(npages, 1);
-	present = malloc(npages);
-	swapped = malloc(npages);
-	accessed = malloc(npages);
+	/* zeroed: without tracking (-N) they are never scanned */
+	present = calloc(npages, 1);
+	swapped = calloc(npages, 1);
+	accessed = calloc(npages, 1);
 	truth = malloc(npages);
 	for (i = 0; i < 3; i++)
 		recheck[i] = malloc(npages);
@@ -629,10 +651,19 @@ int main(int argc, char **argv)
 			if (memfd < 0 && was_swapped[j] && present[j])
 				hs.refaults++;
 			was_swapped[j] = swapped[j];
+			/*
+			 * EVICTING from now on, in the same critical section:
+			 * a fault the handler takes after it cancels the
+			 * eviction.  (Marked later, a page resolved in between
+			 * would be written to by its vCPU and then punched.)
+			 */
 			if (cold_after && present[j] && age[j] >= cold_after &&
-			    state[j] == RESIDENT)
+			    state[j] == RESIDENT) {
+				state[j] = EVICTING;
 				list[n++] = j;
+			}
 		}
+		silent += r.silent;
 		pthread_mutex_unlock(&lock);
 
 		r.t_evict = now();
@@ -684,5 +715,8 @@ int main(int argc, char **argv)
 		die("stop the handler");
 	if (csv)
 		fclose(csv);
-	return rep.mismatches || rep.guest_errors ? 1 : 0;
+	if (silent)
+		fprintf(stderr, "rwp-manager: %zu pages became accessed after a scan without a report\n",
+			silent);
+	return rep.mismatches || rep.guest_errors || silent ? 1 : 0;
 }

@@ -51,21 +51,25 @@
 #define PARAM_GPA	0x8000
 #define RAM_GPA		0x100000
 #define PORT_PHASE	0x10	/* in: the phase to run, 0 = stop */
-#define PORT_DONE	0x11	/* out: the guest's error count */
+#define PORT_DONE	0x11	/* out: the guest stops (then hlt) */
+#define STR(x)		STR_(x)
+#define STR_(x)		#x
 
 enum { P_BASE, P_MASK, P_MUL, P_ADD, P_ZONE, P_HOT, P_DRIFT, P_NVCPU, P_ERRORS };
 #define PARAM(i)	"0x80" #i "0"	/* PARAM_GPA + 16 * i, i < 10 */
+_Static_assert(PARAM_GPA == 0x8000, "PARAM() spells out PARAM_GPA");
 
 /*
  * The guest: 32-bit protected mode, flat segments, no paging, interrupts
  * off; %esi holds the vCPU's index.  It is demo_page() and the walk of
- * vcpu_threads() below, instruction for instruction.
+ * thread_vcpu() below, instruction for instruction.  PARAM(n) is the
+ * parameter P_* = n; the guest's error count goes to PARAM(P_ERRORS).
  */
 asm(".pushsection .rodata\n"
     ".globl rwp_guest_code, rwp_guest_code_end\n"
     ".code32\n"
     "rwp_guest_code:\n"
-    "1:	inl $0x10, %eax\n"		/* phase, 0: stop */
+    "1:	inl $" STR(PORT_PHASE) ", %eax\n"	/* phase, 0: stop */
     "	testl %eax, %eax\n"
     "	jz 4f\n"
     "	movl %eax, %ebp\n"		/* %ebp = phase */
@@ -91,7 +95,7 @@ asm(".pushsection .rodata\n"
     "3:	movl %ebp, 4(%ebx)\n"		/* word 1 = phase */
     "	addl " PARAM(7) ", %edi\n"	/* j += vCPUs */
     "	jmp 2b\n"
-    "4:	outl %eax, $0x11\n"
+    "4:	outl %eax, $" STR(PORT_DONE) "\n"
     "	hlt\n"
     "rwp_guest_code_end:\n"
     ".code64\n"
@@ -222,8 +226,13 @@ static bool kvm_setup(size_t size)
 	if (kvm < 0)
 		return false;
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
+	if (vm < 0) {
+		int err = errno;
+
+		close(kvm);
+		errno = err;
 		return false;
+	}
 	ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000UL);
 	mem = mmap(NULL, SLOT0_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -247,8 +256,8 @@ static bool kvm_setup(size_t size)
 	mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	for (i = 0; i < nr_vcpus; i++) {
 		struct kvm_regs regs = {
-			.rip = CODE_GPA, .rsi = i, .rsp = PARAM_GPA,
-			.rflags = 2,
+			.rip = CODE_GPA, .rsi = i,
+			.rflags = 2,	/* the guest needs no stack */
 		};
 		struct kvm_sregs sregs;
 		struct vcpu *v = &vcpus[i];
@@ -444,8 +453,11 @@ int main(int argc, char **argv)
 	       w.hot, w.drift, w.zone);
 	fflush(stdout);
 
-	/* The manager: fd 3 is its end of the socket. */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv))
+	/*
+	 * The manager: fd 3 is its end of the socket.  CLOEXEC: it must not
+	 * inherit the VMM's end, or it would never see the VMM go away.
+	 */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		die("socketpair");
 	mgr = fork();
 	if (mgr < 0)
@@ -453,7 +465,8 @@ int main(int argc, char **argv)
 	if (!mgr) {
 		char **args = argv + optind - 1;
 
-		if (dup2(sv[1], 3) != 3)
+		/* dup2() clears FD_CLOEXEC, unless sv[1] is 3 already */
+		if (sv[1] == 3 ? fcntl(3, F_SETFD, 0) : dup2(sv[1], 3) != 3)
 			die("dup2");
 		args[0] = "rwp-manager";
 		execvp(args[0], args);
