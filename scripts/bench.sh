@@ -61,28 +61,32 @@ if any(len(v) > 1 for v in series.values()):
         vals = [x[1] for x in v]
         txt.write("  %-12s %-30s %-8s %s  spread %.0f%%\n" % (bench, m, b,
                   " ".join("%d:%.0f" % x for x in v), (max(vals) / min(vals) - 1) * 100))
-# The demonstration's loop: throughput untracked, tracked, tracked and evicting.
+# The demonstration's loop: throughput untracked, tracked, tracked and
+# evicting; per interval length, on KVM vCPUs and on threads.
 loop = [r for r in recs if r["bench"] == "loop"]
 rows = []
-for ms in sorted({r["interval_ms"] for r in loop}):
-    pick = lambda t, e: [r for r in loop if r["interval_ms"] == ms and r["tracking"] == t
-                         and r["evict_after"] == e]
-    base, trk, evi = pick(0, 0), pick(1, 0), [r for r in loop if r["interval_ms"] == ms
-                                              and r["tracking"] and r["evict_after"]]
-    if base and trk and evi:
-        rows.append((ms, base[0], trk[0], evi[0]))
+for kvm in (1, 0):
+    for ms in sorted({r["interval_ms"] for r in loop if r["kvm"] == kvm}):
+        pick = lambda t, e: [r for r in loop if r["interval_ms"] == ms and r["kvm"] == kvm and
+                             r["tracking"] == t and (r["evict_after"] > 0) == e]
+        base, trk, evi = pick(0, False), pick(1, False), pick(1, True)
+        if base and trk:
+            rows.append((ms, base[0], trk[0], evi[0] if evi else None))
 if rows:
     r0 = rows[0][1]
-    txt.write("# the demonstration's loop, %d MiB, %d %s: page accesses/s of the workload, median (min-max)\n"
+    txt.write("# the demonstration's loop, %d MiB, %d vCPUs: page accesses/s of the workload, median (min-max)\n"
               "# over the intervals after the second; overhead = 1 - median / untracked median\n"
-              % (r0["size_mib"], r0["vcpus"], "KVM vCPUs" if r0["kvm"] else "threads"))
-    txt.write("  %-9s %31s %40s %40s\n" % ("interval", "untracked", "tracked", "tracked, evicting"))
-    cell = lambda r, b: "%9.0f (%.0f-%.0f) %7s" % (r["median"], r["min"], r["max"],
-                                                  "" if r is b else "%.1f%%" % ((1 - r["median"] / b["median"]) * 100))
+              % (r0["size_mib"], r0["vcpus"]))
+    txt.write("  %-18s %31s %40s %40s\n" % ("interval", "untracked", "tracked", "tracked, evicting"))
+    cell = lambda r, b: "-" if r is None else "%9.0f (%.0f-%.0f) %7s" % (
+        r["median"], r["min"], r["max"],
+        "" if r is b else "%.1f%%" % ((1 - r["median"] / b["median"]) * 100))
     for ms, b, t, e in rows:
-        txt.write("  %6d ms  %s  %s  %s\n" % (ms, cell(b, b), cell(t, b), cell(e, b)))
-    dat("loop", [(ms, b["median"], b["min"], b["max"], t["median"], t["min"], t["max"],
-                  e["median"], e["min"], e["max"]) for ms, b, t, e in rows])
+        txt.write("  %6d ms %-8s  %s  %s  %s\n" % (ms, "KVM" if b["kvm"] else "threads",
+                                                   cell(b, b), cell(t, b), cell(e, b)))
+    dat("loop", [("%d-ms-%s" % (ms, "kvm" if b["kvm"] else "threads"), b["median"], b["min"], b["max"],
+                  t["median"], t["min"], t["max"]) + ((e["median"], e["min"], e["max"]) if e else (0, 0, 0))
+                 for ms, b, t, e in rows])
 txt.close()
 open(out + "/meta", "w").write("%s %s %d\n" % (kernel, clock, size))
 PY
@@ -131,7 +135,7 @@ if [ -f "$OUT/loop.dat" ]; then
 	gnuplot <<GP
 set terminal pngcairo size 900,500 noenhanced
 set title "The demonstration's loop: workload throughput, median (min-max), clock $clock"
-set xlabel 'interval (ms)'
+set xlabel 'interval, vCPUs'
 set ylabel 'page accesses per second'
 set style data histogram
 set style histogram errorbars gap 2 lw 1
