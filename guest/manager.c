@@ -350,67 +350,73 @@ static void write_out(const uint32_t *list, size_t n)
 
 /*
  * Punch out the runs of pages still EVICTING; put cancelled ones back.
- * The lock keeps the handler from resolving (unprotecting) a page between
- * its last check here and the punch: a write then would be lost.
+ * The lock, held for one run at a time, keeps the handler from resolving
+ * (unprotecting) a page between its check here and the punch: a write
+ * then would be lost.
  */
 static size_t punch(const uint32_t *list, size_t n)
 {
 	size_t i = 0, evicted = 0;
 
-	pthread_mutex_lock(&lock);
 	while (i < n) {
 		size_t first = list[i], run = 0;
 
+		pthread_mutex_lock(&lock);
 		while (i < n && list[i] == first + run && state[list[i]] == EVICTING) {
 			state[list[i++]] = EVICTED;
 			run++;
 		}
 		if (!run) {
 			state[list[i++]] = RESIDENT;	/* cancelled */
-			continue;
-		}
-		if (fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			      first * page, run * page))
+		} else if (fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				     first * page, run * page)) {
 			die("punch the memfd");
+		}
+		pthread_mutex_unlock(&lock);
 		evicted += run;
 	}
-	pthread_mutex_unlock(&lock);
 	return evicted;
 }
 
-/* Anonymous memory: page out runs of pages still EVICTING. */
+/*
+ * Anonymous memory: page out the runs of pages not cancelled, a batch at
+ * a time.  No lock around the page-out: the kernel keeps a page that is
+ * touched meanwhile (it stays protected, and its fault swaps it back in).
+ */
 static size_t page_out(const uint32_t *list, size_t n)
 {
-	struct iovec iov[512];
+	struct iovec iov[64];
 	size_t i = 0, evicted = 0;
-	int niov = 0;
 
-	pthread_mutex_lock(&lock);
-	while (i <= n) {
-		if (niov && (i == n || niov == 512)) {
-			if (syscall(SYS_process_madvise, pidfd, iov, niov, MADV_PAGEOUT, 0) < 0)
-				die("process_madvise(MADV_PAGEOUT)");
-			niov = 0;
+	while (i < n) {
+		int niov = 0;
+
+		pthread_mutex_lock(&lock);
+		for (; i < n; i++) {
+			char *addr = view + list[i] * page;
+			bool extends = niov && (char *)iov[niov - 1].iov_base +
+					       iov[niov - 1].iov_len == addr;
+
+			if (state[list[i]] != EVICTING) {
+				state[list[i]] = RESIDENT;	/* cancelled */
+				continue;
+			}
+			if (!extends && niov == 64)
+				break;
+			state[list[i]] = RESIDENT;	/* swapped: the scan says */
+			was_swapped[list[i]] = 1;	/* a swap-in is a refault */
+			evicted++;
+			if (extends) {
+				iov[niov - 1].iov_len += page;
+			} else {
+				iov[niov].iov_base = addr;
+				iov[niov++].iov_len = page;
+			}
 		}
-		if (i == n)
-			break;
-		if (state[list[i]] != EVICTING) {
-			state[list[i++]] = RESIDENT;
-			continue;
-		}
-		state[list[i]] = RESIDENT;	/* swapped, counted by the scan */
-		was_swapped[list[i]] = 1;	/* a swap-in is a refault */
-		if (niov && (char *)iov[niov - 1].iov_base + iov[niov - 1].iov_len ==
-			    view + list[i] * page) {
-			iov[niov - 1].iov_len += page;
-		} else {
-			iov[niov].iov_base = view + list[i] * page;
-			iov[niov++].iov_len = page;
-		}
-		evicted++;
-		i++;
+		pthread_mutex_unlock(&lock);
+		if (niov && syscall(SYS_process_madvise, pidfd, iov, niov, MADV_PAGEOUT, 0) < 0)
+			die("process_madvise(MADV_PAGEOUT)");
 	}
-	pthread_mutex_unlock(&lock);
 	return evicted;
 }
 

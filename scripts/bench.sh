@@ -87,6 +87,54 @@ if rows:
     dat("loop", [("%d-ms-%s" % (ms, "kvm" if b["kvm"] else "threads"), b["median"], b["min"], b["max"],
                   t["median"], t["min"], t["max"]) + ((e["median"], e["min"], e["max"]) if e else (0, 0, 0))
                  for ms, b, t, e in rows])
+# The goals of the benchmark issue, each with the figure that decides it.
+def med(bench, method, backing=None, size=None):
+    v = [r for r in recs if r["bench"] == bench and r["method"] == method
+         and (backing is None or r["backing"] == backing)
+         and (size is None or r["size_mib"] == size)]
+    return v[-1]["median"] if v else None
+goal_lines = []
+def goal(text, value, ok, fmt="%.2fx"):
+    if value is None:
+        return
+    goal_lines.append("  %-66s %10s  %s" % (text, fmt % value, "met" if ok(value) else "MISSED"))
+def ratio(a, b):
+    return a / b if a is not None and b else None
+goal("RWP async write / uffd-WP async write (<= 1.2x)",
+     ratio(med("first-access", "rwp-async-write"), med("first-access", "wp-async-write")), lambda v: v <= 1.2)
+goal("mprotect+SIGSEGV / RWP async read (>= 5x)",
+     ratio(med("first-access", "mprotect-sigsegv-read"), med("first-access", "rwp-async-read")), lambda v: v >= 5)
+goal("RWP sync round trip / uffd-WP sync round trip (<= 1.3x)",
+     ratio(med("first-access", "rwp-sync-roundtrip-read"), med("first-access", "wp-sync-roundtrip-write")),
+     lambda v: v <= 1.3)
+psizes = sorted({r["size_mib"] for r in recs if r["bench"] == "protect"})
+for z in psizes:
+    goal("protect 4 KiB, %d MiB: UFFDIO_RWPROTECT / mprotect (<= 1.3x)" % z,
+         ratio(med("protect", "rwprotect", "4k", z), med("protect", "mprotect", "4k", z)), lambda v: v <= 1.3)
+for z in psizes:
+    goal("protect %d MiB: per MiB on 4 KiB pages / on THP (>= 20x)" % z,
+         ratio(med("protect", "rwprotect", "4k", z), med("protect", "rwprotect", "thp", z)), lambda v: v >= 20)
+ssizes = sorted({r["size_mib"] for r in recs if r["bench"] == "scan-find"})
+for b in ("4k", "thp"):
+    for z in ssizes[-1:]:
+        for m, name in (("pagemap+page-idle", "idle page tracking"), ("pagemap+soft-dirty", "a pagemap read")):
+            goal("cold scan %s, %d MiB: %s / PAGEMAP_SCAN (>= 10x)" % (b, z, name),
+                 ratio(med("scan-find", m, b, z), med("scan-find", "pagemap-scan-accessed", b, z)),
+                 lambda v: v >= 10)
+for key in (("protect", "rwprotect", "4k"), ("resolve", "rwprotect", "4k"),
+            ("protect", "rwprotect", "thp"), ("scan-find", "pagemap-scan-accessed", "4k")):
+    v = [x[1] for x in sorted(series.get(key, []))]
+    if len(v) > 1:
+        goal("%s %s %s per MiB, %d to %d MiB: spread (<= 20%%)" % (key[0], key[1], key[2],
+             min(x[0] for x in series[key]), max(x[0] for x in series[key])),
+             (max(v) / min(v) - 1) * 100, lambda v: v <= 20, "%.0f%%")
+for ms, b, t, e in rows:
+    if ms == 1000:
+        goal("loop at 1 s, %s: tracking overhead (<= 5%%)" % ("KVM vCPUs" if b["kvm"] else "threads"),
+             (1 - t["median"] / b["median"]) * 100, lambda v: v <= 5, "%.1f%%")
+if goal_lines:
+    txt.write("# goals: the figure of this run that decides each (detection accuracy: make run)\n")
+    txt.write("\n".join(goal_lines) + "\n")
 txt.close()
 open(out + "/meta", "w").write("%s %s %d\n" % (kernel, clock, size))
 PY
