@@ -7,6 +7,7 @@
 #   make check     build everything, boot, run the selftests, summarise
 #   make check-tree  the same for the work tree ./linux as it is
 #   make shell     boot to an interactive guest shell
+#   make fuzz      the RWP ioctl fuzzer, long (SEED=1 ITER=100000 DURATION=600)
 #   make bench     benchmarks (non-debug kernel unless FAST=0):
 #                  table, JSON and plots in build/bench/
 #   make tree      git work tree ./linux = base + series as commits
@@ -25,7 +26,7 @@
 
 S := scripts
 
-.PHONY: all check check-tree build-each run shell bench tree export checkpatch deps need-deps \
+.PHONY: all check check-tree build-each run shell bench fuzz tree export checkpatch deps need-deps \
 	base kernel selftests initramfs clean distclean
 
 all: check
@@ -63,6 +64,16 @@ run: initramfs
 
 shell: initramfs
 	@$(S)/boot.sh shell
+
+# One long run of the fuzzer or the stress test on the debug kernel, with
+# the same log checks as make check.
+SEED ?= 1
+ITER ?= 100000
+DURATION ?= 600
+fuzz:
+	@mkdir -p build && echo "rwp-fuzz $$(($(DURATION) + 300)) rwp-fuzz -s $(SEED) -n $(ITER) -t $(DURATION)" \
+		>build/tests-fuzz
+	@$(MAKE) --no-print-directory TESTS=$(CURDIR)/build/tests-fuzz check
 
 # Benchmarks want the kernel without debugging options.
 BENCH_FAST := $(or $(FAST),1)

@@ -349,31 +349,39 @@ static void write_out(const uint32_t *list, size_t n)
 }
 
 /*
- * Punch out the runs of pages still EVICTING; put cancelled ones back.
- * The lock, held for one run at a time, keeps the handler from resolving
- * (unprotecting) a page between its check here and the punch: a write
- * then would be lost.
+ * Punch out the pages of list still EVICTING; put cancelled ones back.
+ * One punch covers a run of them and the holes (EVICTED pages) between
+ * them: every punch costs an MMU notifier round, which KVM answers by
+ * zapping and flushing its mappings of the range.  The lock, held for one
+ * punch at a time, keeps the handler from resolving (unprotecting) a page
+ * between its check here and the punch: a write then would be lost.
  */
 static size_t punch(const uint32_t *list, size_t n)
 {
 	size_t i = 0, evicted = 0;
 
 	while (i < n) {
-		size_t first = list[i], run = 0;
+		size_t first = list[i], end = first;
 
 		pthread_mutex_lock(&lock);
-		while (i < n && list[i] == first + run && state[list[i]] == EVICTING) {
-			state[list[i++]] = EVICTED;
-			run++;
-		}
-		if (!run) {
+		if (state[first] != EVICTING) {
 			state[list[i++]] = RESIDENT;	/* cancelled */
-		} else if (fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				     first * page, run * page)) {
-			die("punch the memfd");
+			pthread_mutex_unlock(&lock);
+			continue;
 		}
+		for (;;) {
+			if (i < n && list[i] == end && state[end] == EVICTING) {
+				state[list[i++]] = EVICTED;
+				evicted++;
+			} else if (!(i < n && list[i] > end && state[end] == EVICTED)) {
+				break;	/* resident, cancelled, or nothing follows */
+			}
+			end++;
+		}
+		if (fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			      first * page, (end - first) * page))
+			die("punch the memfd");
 		pthread_mutex_unlock(&lock);
-		evicted += run;
 	}
 	return evicted;
 }
