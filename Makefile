@@ -8,6 +8,7 @@
 #   make check-tree  the same for the work tree ./linux as it is
 #   make shell     boot to an interactive guest shell
 #   make fuzz      the RWP ioctl fuzzer, long (SEED=1 ITER=100000 DURATION=600)
+#   make stress    uffd-rwp-stress, DURATION=600 seconds per backing
 #   make bench     benchmarks (non-debug kernel unless FAST=0):
 #                  table, JSON and plots in build/bench/
 #   make tree      git work tree ./linux = base + series as commits
@@ -26,7 +27,7 @@
 
 S := scripts
 
-.PHONY: all check check-tree build-each run shell bench fuzz tree export checkpatch deps need-deps \
+.PHONY: all check check-tree build-each run shell bench fuzz stress tree export checkpatch deps need-deps \
 	base kernel selftests initramfs clean distclean
 
 all: check
@@ -74,6 +75,11 @@ fuzz:
 	@mkdir -p build && echo "rwp-fuzz $$(($(DURATION) + 300)) rwp-fuzz -s $(SEED) -n $(ITER) -t $(DURATION)" \
 		>build/tests-fuzz
 	@$(MAKE) --no-print-directory TESTS=$(CURDIR)/build/tests-fuzz check
+
+stress:
+	@mkdir -p build && echo "uffd-rwp-stress $$((4 * $(DURATION) + 300)) uffd-rwp-stress -d $(DURATION)" \
+		>build/tests-stress
+	@$(MAKE) --no-print-directory TESTS=$(CURDIR)/build/tests-stress check
 
 # Benchmarks want the kernel without debugging options.
 BENCH_FAST := $(or $(FAST),1)

@@ -206,19 +206,22 @@ static uint64_t rnd_len(struct rng *r)
 }
 
 /*
- * A range that starts in or next to the arena must end in its guard: the
- * fuzzer's own heap and stacks lie beyond, and UFFDIO_MOVE would happily
- * take pages out of them.  Ranges that overflow or leave user space stay
- * as they are: they can only fail.
+ * A range must stay inside the reservation (arena and guards): the
+ * fuzzer's own binary, heap and stacks lie outside, and UFFDIO_MOVE or
+ * UFFDIO_REGISTER of them would pull the rug from under it.  Ranges that
+ * overflow or leave user space stay as they are: they can only fail.
+ * Others that start outside (at 0) keep to their first page, which is
+ * never mapped (mmap_min_addr).
  */
 static uint64_t clamp(uint64_t start, uint64_t len)
 {
 	uint64_t lo = (uintptr_t)arena - GUARD, hi = (uintptr_t)arena + arena_len + GUARD;
 
-	if (start >= lo && start < hi && start + len > start && start + len < 1ULL << 47 &&
-	    start + len > hi)
-		return hi - start;
-	return len;
+	if (start + len < start || start + len >= 1ULL << 47)
+		return len;
+	if (start < lo || start >= hi)
+		return len < page ? len : page;
+	return start + len > hi ? hi - start : len;
 }
 
 /* Mostly valid bits of a mask, sometimes any. */
