@@ -429,8 +429,13 @@ static size_t expected_cold(size_t len)
 	return n - hot;
 }
 
-/* Which 2 MiB blocks of the region are mapped by THPs (PAGE_IS_HUGE) */
-static size_t find_huge(char *p, size_t len)
+/*
+ * PAGEMAP_SCAN of [p, p + len) for the pages in category mask (inverted:
+ * the bits of inverted), calling fn for each region found; the sum of
+ * what fn returns.
+ */
+static size_t scan_regions(char *p, size_t len, uint64_t mask, uint64_t inverted,
+			   size_t (*fn)(char *p, const struct page_region *r))
 {
 	static struct page_region regs[4096];
 	struct pm_scan_arg arg = {
@@ -439,64 +444,55 @@ static size_t find_huge(char *p, size_t len)
 		.end = (unsigned long)p + len,
 		.vec = (unsigned long)regs,
 		.vec_len = sizeof(regs) / sizeof(regs[0]),
-		.category_mask = PAGE_IS_HUGE,
-		.return_mask = PAGE_IS_HUGE,
+		.category_mask = mask,
+		.category_inverted = inverted,
+		.return_mask = mask,
 	};
-	size_t blocks = 0, b;
+	size_t sum = 0;
 	long n, i;
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 
 	if (fd < 0)
 		die("open pagemap");
-	memset(huge, 0, len / THP_SIZE);
 	do {
 		n = ioctl(fd, PAGEMAP_SCAN, &arg);
 		if (n < 0)
 			die("PAGEMAP_SCAN");
 		for (i = 0; i < n; i++)
-			for (b = (regs[i].start - (unsigned long)p) / THP_SIZE;
-			     b < (regs[i].end - (unsigned long)p) / THP_SIZE; b++) {
-				huge[b] = 1;
-				blocks++;
-			}
+			sum += fn(p, &regs[i]);
 		arg.start = arg.walk_end;
 	} while (arg.walk_end < arg.end);
 	close(fd);
-	return blocks;
+	return sum;
+}
+
+static size_t mark_huge(char *p, const struct page_region *r)
+{
+	size_t b, first = (r->start - (unsigned long)p) / THP_SIZE;
+
+	for (b = first; b < (r->end - (unsigned long)p) / THP_SIZE; b++)
+		huge[b] = 1;
+	return b - first;
+}
+
+/* Which 2 MiB blocks of the region are mapped by THPs (PAGE_IS_HUGE) */
+static size_t find_huge(char *p, size_t len)
+{
+	memset(huge, 0, len / THP_SIZE);
+	return scan_regions(p, len, PAGE_IS_HUGE, 0, mark_huge);
+}
+
+static size_t count_pages(char *p, const struct page_region *r)
+{
+	(void)p;
+	return (r->end - r->start) / page;
 }
 
 /* PAGEMAP_SCAN: cold = resident and not accessed; returns cold pages */
 static size_t scan_pagemap_scan(char *p, size_t len)
 {
-	static struct page_region regs[4096];
-	struct pm_scan_arg arg = {
-		.size = sizeof(arg),
-		.start = (unsigned long)p,
-		.end = (unsigned long)p + len,
-		.vec = (unsigned long)regs,
-		.vec_len = sizeof(regs) / sizeof(regs[0]),
-		.category_mask = PAGE_IS_ACCESSED | PAGE_IS_PRESENT,
-		.category_inverted = PAGE_IS_ACCESSED,
-		.return_mask = PAGE_IS_PRESENT,
-	};
-	size_t cold = 0;
-	long n, i;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		die("open pagemap");
-	for (;;) {
-		n = ioctl(fd, PAGEMAP_SCAN, &arg);
-		if (n < 0)
-			die("PAGEMAP_SCAN");
-		for (i = 0; i < n; i++)
-			cold += (regs[i].end - regs[i].start) / page;
-		if (arg.walk_end >= arg.end)
-			break;
-		arg.start = arg.walk_end;
-	}
-	close(fd);
-	return cold;
+	return scan_regions(p, len, PAGE_IS_ACCESSED | PAGE_IS_PRESENT,
+			    PAGE_IS_ACCESSED, count_pages);
 }
 
 static uint64_t *pm_buf;
