@@ -62,7 +62,8 @@ static char *arena;
 static size_t arena_len;
 static int memfd, hugefd = -1, pagemap;
 static atomic_long ops_left;
-static atomic_int stop;
+static atomic_int stop;			/* the workers' time is up */
+static atomic_int handler_stop;		/* every worker has finished */
 static char *src_buf;			/* a valid source for COPY */
 
 /* What each thread does now, for the watchdog's report */
@@ -618,7 +619,11 @@ static void *handler_fn(void *arg)
 	now_buf = w->now;	uint64_t last_addr = 0;
 	int repeats = 0;
 
-	while (!atomic_load(&stop)) {
+	/*
+	 * Until every worker has finished: the last fork of the mappings
+	 * thread may still wait for its UFFD_EVENT_FORK to be read.
+	 */
+	while (!atomic_load(&handler_stop)) {
 		struct pollfd pfd[NR_UFFDS];
 		struct uffd_msg msg[8];
 		int i, j;
@@ -875,7 +880,7 @@ int main(int argc, char **argv)
 		if (done)
 			break;
 	}
-	atomic_store(&stop, 1);
+	atomic_store(&handler_stop, 1);
 	pthread_join(w[3].thread, NULL);
 	kill(monitor, SIGKILL);
 	waitpid(monitor, NULL, 0);
