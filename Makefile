@@ -15,6 +15,7 @@
 #   make export    write ./linux's commits back to patches/
 #   make checkpatch  scripts/checkpatch.pl --strict over patches/
 #   make build-each  build every commit of ./linux in three configs
+#   make drift     the docs name exactly the errnos the new ioctls return
 #   make deps      install the Debian packages (as root) or name them
 #
 # Variables: FAST=1 (no KASAN/lockdep/DEBUG_VM), KSRC=/path/to/6.12.y,
@@ -27,7 +28,7 @@
 
 S := scripts
 
-.PHONY: all check check-tree build-each run shell bench fuzz stress tree export checkpatch deps need-deps \
+.PHONY: all check check-tree build-each run shell bench fuzz stress tree export checkpatch drift deps need-deps \
 	base kernel selftests initramfs clean distclean
 
 all: check
@@ -96,6 +97,10 @@ export:
 
 checkpatch: base
 	@$(S)/checkpatch.sh
+
+# The errnos of the new ioctls: code, admin guide and fuzzer agree.
+drift: base
+	@$(S)/drift.sh $(if $(TREE),$(abspath $(TREE)))
 
 # Every commit of ./linux builds (x86_64, USERFAULTFD=n, i386), no new W=1.
 build-each: need-deps

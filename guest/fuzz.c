@@ -4,11 +4,13 @@
  * PAGEMAP_SCAN, while other threads remap, protect, advise, access and
  * fork the same ranges.
  *
- * Every ioctl's return must be success or an errno of its table below
- * (the errnos ioctl_userfaultfd(2), ioctl_pagemap_scan and
- * Documentation/admin-guide/mm/userfaultfd.rst document, plus the generic
- * EBADF/ENOTTY of a file that is not a userfaultfd); anything else fails
- * the run.  A watchdog fails it when a thread makes no progress for
+ * Every ioctl's return must be success or an errno of its table below,
+ * or the generic EBADF/ENOTTY of a file that is not a userfaultfd;
+ * anything else fails the run.  scripts/drift.sh (make drift) checks the
+ * table: for the new ioctls against the code and the admin guide
+ * (Documentation/admin-guide/mm/userfaultfd.rst), for the older ones
+ * against ioctl_userfaultfd(2) and the upstream documentation gaps it
+ * lists.  A watchdog fails the run when a thread makes no progress for
  * WATCHDOG_S seconds.  The kernel log is checked by the harness.
  *
  * All memory operations stay inside one reserved window (the arena), so
