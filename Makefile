@@ -18,7 +18,8 @@
 #   make drift     the docs name exactly the errnos the new ioctls return
 #   make deps      install the Debian packages (as root) or name them
 #
-# Variables: FAST=1 (no KASAN/lockdep/DEBUG_VM), KSRC=/path/to/6.12.y,
+# Variables: ARCH=arm64 (cross-build, boot qemu-system-aarch64 -M virt;
+# default x86_64), FAST=1 (no KASAN/lockdep/DEBUG_VM), KSRC=/path/to/6.12.y,
 # TIMEOUT=seconds (whole guest run), JOBS=N, TREE=dir, FORCE=1,
 # BENCH_ARGS="-r 5 -s 64,256,1024,4096" (rwp-bench options), LOOP_MS="250 500
 # 1000" (interval lengths of the loop benchmark, or none), ICOUNT=N (QEMU -icount),

@@ -59,6 +59,7 @@ enum { P_BASE, P_MASK, P_MUL, P_ADD, P_ZONE, P_HOT, P_DRIFT, P_NVCPU, P_ERRORS }
 #define PARAM(i)	"0x80" #i "0"	/* PARAM_GPA + 16 * i, i < 10 */
 _Static_assert(PARAM_GPA == 0x8000, "PARAM() spells out PARAM_GPA");
 
+#ifdef __x86_64__
 /*
  * The guest: 32-bit protected mode, flat segments, no paging, interrupts
  * off; %esi holds the vCPU's index.  It is demo_page() and the walk of
@@ -101,6 +102,7 @@ asm(".pushsection .rodata\n"
     ".code64\n"
     ".popsection\n");
 extern const unsigned char rwp_guest_code[], rwp_guest_code_end[];
+#endif /* __x86_64__ */
 
 struct vcpu {
 	int idx;
@@ -158,6 +160,25 @@ static uint32_t next_phase(struct vcpu *v)
 	return next;
 }
 
+static void *thread_vcpu(void *arg)
+{
+	struct vcpu *v = arg;
+	uint32_t g, j;
+
+	while ((g = next_phase(v))) {
+		for (j = v->idx; j < w.hot; j += nr_vcpus) {
+			uint32_t p = demo_page(&w, g, j);
+			volatile uint32_t *word = (uint32_t *)(view + (size_t)p * page);
+
+			if (word[0] != p)
+				__atomic_fetch_add(&thread_errors, 1, __ATOMIC_RELAXED);
+			word[1] = g;
+		}
+	}
+	return NULL;
+}
+
+#ifdef __x86_64__
 static void *kvm_vcpu(void *arg)
 {
 	struct vcpu *v = arg;
@@ -187,24 +208,6 @@ static void *kvm_vcpu(void *arg)
 			v->idx, run->exit_reason, run->io.port);
 		exit(1);
 	}
-}
-
-static void *thread_vcpu(void *arg)
-{
-	struct vcpu *v = arg;
-	uint32_t g, j;
-
-	while ((g = next_phase(v))) {
-		for (j = v->idx; j < w.hot; j += nr_vcpus) {
-			uint32_t p = demo_page(&w, g, j);
-			volatile uint32_t *word = (uint32_t *)(view + (size_t)p * page);
-
-			if (word[0] != p)
-				__atomic_fetch_add(&thread_errors, 1, __ATOMIC_RELAXED);
-			word[1] = g;
-		}
-	}
-	return NULL;
 }
 
 /* Returns false, with the reason in errno, when KVM cannot be used. */
@@ -284,6 +287,21 @@ static bool kvm_setup(size_t size)
 	}
 	return true;
 }
+#else /* !__x86_64__ */
+/* The guest code is x86 code: other architectures run threads. */
+static void *kvm_vcpu(void *arg)
+{
+	return arg;
+}
+
+static bool kvm_setup(size_t size)
+{
+	(void)size;
+	printf("rwp-vmm: the KVM guest code is x86-64 code\n");
+	errno = ENOSYS;
+	return false;
+}
+#endif /* __x86_64__ */
 
 /* Send the manager the hello, with the userfaultfd and the memfd. */
 static void hand_over(int sock, const struct demo_hello *hello, int uffd, int memfd)

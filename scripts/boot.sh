@@ -13,11 +13,15 @@
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?mode}
-KERNEL=$OBJ/arch/x86/boot/bzImage
+KERNEL=$OBJ/$IMAGE
 INITRD=$B/initramfs-$FLAVOUR.cpio.gz
 [ -f "$KERNEL" ] || die "$KERNEL missing: build first"
 [ -f "$INITRD" ] || die "$INITRD missing: build first"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (make deps)"
+case $ARCH in
+x86_64)	QEMU_BIN=qemu-system-x86_64 ;;
+arm64)	QEMU_BIN=qemu-system-aarch64 ;;
+esac
+command -v $QEMU_BIN >/dev/null || die "$QEMU_BIN missing (ARCH=$ARCH make deps)"
 
 # Whole-run limits (seconds); the guest also limits every test.
 case $mode in
@@ -34,7 +38,11 @@ esac
 # which the guest has no memory for: cow and gup_longterm would skip every
 # case of a hugetlb size that has no free page.
 NODE_MEM=${GUEST_NODE_MEM:-2G}
-APPEND="console=ttyS0 panic=-1 rwp.mode=$mode ${GUEST_APPEND:-}"
+case $ARCH in
+x86_64)	APPEND="console=ttyS0" ;;
+arm64)	APPEND="console=ttyAMA0 rwp.out=/dev/hvc0" ;;
+esac
+APPEND="$APPEND panic=-1 rwp.mode=$mode ${GUEST_APPEND:-}"
 # ICOUNT=N: QEMU's deterministic instruction counting (-icount shift=N)
 # instead of the host clock; the guest records which clock it ran on.
 ICOUNT_ARGS=()
@@ -51,13 +59,30 @@ if [ "$mode" = bench ]; then
 		APPEND="$APPEND rwp.loop=$(echo "$LOOP_MS" | tr ' ' :)"
 	fi
 fi
-QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max,pdpe1gb=off -smp 3,sockets=3,cores=1,threads=1
+# arm64: -M virt describes CPUs and nodes in its device tree; "-cpu max"
+# with QEMU's cheaper pointer authentication.  KVM in that guest would
+# need EL2 emulation; the demonstration runs threads there instead.
+case $ARCH in
+x86_64)	QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max,pdpe1gb=off) ;;
+arm64)	QEMU=(qemu-system-aarch64 -M virt,gic-version=3 -accel tcg,thread=multi
+	      -cpu max,pauth-impdef=on) ;;
+esac
+QEMU+=(-smp 3,sockets=3,cores=1,threads=1
       -m "$(( ${NODE_MEM%G} * 2 ))G"
       -object "memory-backend-ram,id=m0,size=$NODE_MEM"
       -object "memory-backend-ram,id=m1,size=$NODE_MEM"
       -numa node,nodeid=0,cpus=0-1,memdev=m0 -numa node,nodeid=1,cpus=2,memdev=m1
       -kernel "$KERNEL" -initrd "$INITRD" -display none -no-reboot
       "${ICOUNT_ARGS[@]}")
+
+# chan FILE: the guest's results channel (rwp.out) into FILE: the second
+# serial port, or on arm64 a virtio console.
+chan() {
+	case $ARCH in
+	x86_64)	echo "-serial file:$1" ;;
+	arm64)	echo "-device virtio-serial-device -chardev file,id=out,path=$1 -device virtconsole,chardev=out" ;;
+	esac
+}
 
 if [ "$mode" = shell ]; then
 	timeout --foreground "$LIMIT" "${QEMU[@]}" -append "$APPEND" \
@@ -68,7 +93,7 @@ if [ "$mode" = run ]; then
 	stage boot
 	rc=0
 	timeout --foreground "$LIMIT" "${QEMU[@]}" -append "$APPEND loglevel=4" \
-		-serial mon:stdio -serial "file:$LOGS/demo.csv" -monitor none \
+		-serial mon:stdio $(chan "$LOGS/demo.csv") -monitor none \
 		</dev/null | tee "$LOGS/run.log" ||
 		rc=${PIPESTATUS[0]}
 	[ "$rc" = 124 ] && die "guest did not finish within ${LIMIT}s"
@@ -85,7 +110,7 @@ if [ "$mode" = bench ]; then
 	rc=0
 	timeout "$LIMIT" "${QEMU[@]}" -append "$APPEND" -monitor none \
 		-serial "file:$LOGS/bench-console.log" \
-		-serial "file:$LOGS/bench.log" </dev/null || rc=$?
+		$(chan "$LOGS/bench.log") </dev/null || rc=$?
 	[ "$rc" = 124 ] && die "guest did not finish the benchmarks within ${LIMIT}s"
 	[ "$rc" = 0 ] || die "qemu exited with status $rc"
 	grep -q '^# rwp: bench ok' "$LOGS/bench.log" || {
@@ -103,7 +128,7 @@ RESULTS=$LOGS/results.log
 stage boot
 echo "console: $CONSOLE, results: $RESULTS (limit ${LIMIT}s)"
 timeout "$LIMIT" "${QEMU[@]}" -append "$APPEND" -monitor none \
-	-serial "file:$CONSOLE" -serial "file:$RESULTS" </dev/null &
+	-serial "file:$CONSOLE" $(chan "$RESULTS") </dev/null &
 qpid=$!
 # Show progress: one line per finished test.
 tail -n +1 -s 1 -f --pid=$qpid "$RESULTS" 2>/dev/null |

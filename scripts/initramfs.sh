@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 BUSYBOX=/bin/busybox
+[ -z "$CROSS" ] || BUSYBOX=$SYSROOT/bin/busybox
 # The guest has no libraries: busybox must be the static one.
 file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
 	die "$BUSYBOX is missing or not statically linked: install busybox-static (make deps)"
@@ -16,7 +17,8 @@ stage initramfs
 rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,etc/rwp,proc,sys,dev,tmp,tests}
 cp "$BUSYBOX" "$ROOT/bin/busybox"
-for applet in $("$BUSYBOX" --list); do
+# The applets: the host's busybox lists them (the same Debian version).
+for applet in $(/bin/busybox --list); do
 	[ -e "$ROOT/bin/$applet" ] || ln -s busybox "$ROOT/bin/$applet"
 done
 cp "$TOP/guest/init" "$ROOT/init"
@@ -25,7 +27,7 @@ cp "$TESTS" "$ROOT/etc/rwp/tests"
 for c in "$TOP"/guest/*.c; do
 	[ -e "$c" ] || continue
 	name=rwp-$(basename "$c" .c)
-	run_logged "$LOGS/guest-build.log" ccache gcc -O2 -Wall -Wextra -Werror \
+	run_logged "$LOGS/guest-build.log" ccache "$GUEST_CC" -O2 -Wall -Wextra -Werror \
 		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -luring -lpthread
 done
 missing=

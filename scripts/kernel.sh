@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Configure (tinyconfig + config/*.config fragments) and build the kernel
-# in build/obj-{debug,fast}, then install its UAPI headers there.
+# Configure (tinyconfig + config/{base,$ARCH,debug}.config fragments) and
+# build the kernel in build/obj-[arm64-]{debug,fast}, then install its UAPI
+# headers there.
 . "$(dirname "$0")/lib.sh"
 
 SRC=$BASE_REPO
-FRAGS=("$TOP/config/base.config")
+FRAGS=("$TOP/config/base.config" "$TOP/config/$ARCH.config")
 [ "${FAST:-0}" = 1 ] || FRAGS+=("$TOP/config/debug.config")
 FRAGS+=(${EXTRA_CONFIG:-})
-KMAKE=(make -C "$SRC" O="$OBJ" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS")
+KMAKE=(make -C "$SRC" O="$OBJ" CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc" -j"$JOBS")
+[ -z "$CROSS" ] || KMAKE+=(ARCH="$ARCH" CROSS_COMPILE="$CROSS")
+command -v "${CROSS}gcc" >/dev/null || die "${CROSS}gcc missing (ARCH=$ARCH make deps)"
 
 mkdir -p "$OBJ"
 stamp=$(cat "${FRAGS[@]}" | sha256sum | cut -d' ' -f1)
@@ -34,7 +37,7 @@ fi
 
 stage kernel
 ccache -z >/dev/null
-run_logged "$LOGS/kernel-build.log" "${KMAKE[@]}" bzImage
+run_logged "$LOGS/kernel-build.log" "${KMAKE[@]}" "$(basename "$IMAGE")"
 run_logged "$LOGS/headers.log" "${KMAKE[@]}" headers_install
 warnings=$(grep -c ' warning: ' "$LOGS/kernel-build.log" || true)
 stage_done "$FLAVOUR, $warnings compiler warnings, ccache $(ccache -s | awk '/Hits:/{print $2 " hits"; exit}')"

@@ -8,6 +8,19 @@ B=${B:-$TOP/build}
 BASE_REPO=${SRC_TREE:-$B/base}	# git repo: the pinned base as one commit, tag "base"
 JOBS=${JOBS:-$(nproc)}
 if [ "${FAST:-0}" = 1 ]; then FLAVOUR=fast; else FLAVOUR=debug; fi
+# ARCH=arm64 cross-builds everything and boots qemu-system-aarch64 -M virt;
+# its outputs get their own directories (build/obj-arm64-debug, ...).
+case ${ARCH:-x86_64} in
+x86_64|x86)
+	ARCH=x86_64 CROSS= IMAGE=arch/x86/boot/bzImage ;;
+arm64|aarch64)
+	ARCH=arm64 CROSS=aarch64-linux-gnu- IMAGE=arch/arm64/boot/Image
+	FLAVOUR=arm64-$FLAVOUR ;;
+*)	echo "error: ARCH=$ARCH: x86_64 or arm64" >&2; exit 1 ;;
+esac
+# The guest's static libraries and busybox for a foreign architecture:
+# Debian's packages, unpacked here by scripts/deps.sh.
+SYSROOT=$B/sysroot-$ARCH
 # SRC_TREE=dir builds and tests a work tree as it is (make check-tree);
 # its outputs get their own directories.
 [ -n "${SRC_TREE:-}" ] && FLAVOUR=tree-$FLAVOUR
@@ -50,6 +63,10 @@ run_logged() {
 		die "'$*' failed (full log: $log)"
 	fi
 }
+
+# The C compiler for the guest's programs (static): for a foreign
+# architecture a wrapper that adds the sysroot's liburing and libnuma.
+if [ -z "$CROSS" ]; then GUEST_CC=gcc; else GUEST_CC=$SYSROOT/bin/cc; fi
 
 # The guest's test list (guest/tests format, see there); TESTS= replaces it.
 TESTS=${TESTS:-$TOP/guest/tests}

@@ -21,7 +21,7 @@ if grep -q '^# rwp: failed-attempt [^ ]* rc=' "$RESULTS"; then
 fi
 
 # Kernel log: any warning, bug, oops, KASAN or lockdep report fails the run.
-SPLAT='WARNING:|BUG:|Oops|Kernel panic|KASAN:|UBSAN:|possible (recursive|circular) locking|inconsistent lock state|lockdep (is turned off|recursion)|suspicious RCU usage|INFO: task .* blocked|general protection fault|RCU stall|self-detected stall|Call Trace:'
+SPLAT='WARNING:|BUG:|Oops|Kernel panic|KASAN:|UBSAN:|possible (recursive|circular) locking|inconsistent lock state|lockdep (is turned off|recursion)|suspicious RCU usage|INFO: task .* blocked|general protection fault|RCU stall|self-detected stall|Call [Tt]race:|Unable to handle kernel|Internal error:'
 splats=$(grep -E -c "$SPLAT" "$CONSOLE" || true)
 if [ "$splats" != 0 ]; then
 	echo "kernel log has $splats suspicious lines ($CONSOLE):"

@@ -19,11 +19,13 @@ mkdir -p "$ST"
 # check_config.sh probes for liburing (cow, gup_longterm and uffd-rwp-paths
 # use it) with $(CC) as one word, so CC must not be "ccache gcc".  Redo a
 # probe that missed the installed library.
-if [ -e /usr/include/liburing.h ] && grep -qs "No liburing" "$MM/local_config.h"; then
+if [ -e "${CROSS:+$SYSROOT}/usr/include/liburing.h" ] &&
+   grep -qs "No liburing" "$MM/local_config.h"; then
 	rm -f "$MM/local_config.h" "$MM/local_config.mk"
 fi
-STMAKE=(make -C "$MM" OUTPUT="$ST" CC=gcc LDFLAGS=-static
+STMAKE=(make -C "$MM" OUTPUT="$ST" CC="$GUEST_CC" LDFLAGS=-static
 	KHDR_INCLUDES="-isystem $HDR" -j"$JOBS")
+[ -z "$CROSS" ] || STMAKE+=(ARCH="$ARCH" CROSS_COMPILE="$CROSS")
 # khugepaged.c in 6.12.117 uses KSFT_SKIP without including kselftest.h.
 khp=
 case " $targets " in *" $ST/khugepaged "*)
