@@ -3,15 +3,18 @@
 # Bisectability: build every commit base..HEAD of the work tree $TREE
 # (default ./linux) in three configurations, and compile the C files each
 # commit touches with W=1, comparing warnings with the parent commit.
-#   x86_64  tinyconfig + config/base.config (the test machine, no debug)
+#   x86_64  tinyconfig + config/{base,x86_64}.config (the test machine, no debug)
 #   nouffd  the same with CONFIG_USERFAULTFD=n
 #   i386    ARCH=i386 tinyconfig + CONFIG_USERFAULTFD=y (RWP compiles out)
+# and the last commit also in
+#   arm64   ARCH=arm64 tinyconfig + config/{base,arm64}.config (cross)
 # QUICK=1 builds only the objects of the C files each commit touches, and
 # the whole vmlinux for the last commit.
 . "$(dirname "$0")/lib.sh"
 
 TREE=${TREE:-$TOP/linux}
 CONFIGS=${CONFIGS:-x86_64 nouffd i386}
+LAST_CONFIGS=${LAST_CONFIGS:-arm64}
 WT=$B/each
 [ -d "$TREE" ] || die "$TREE missing: make tree first"
 git -C "$BASE_REPO" worktree remove --force "$WT" 2>/dev/null || rm -rf "$WT"
@@ -20,9 +23,11 @@ git -C "$BASE_REPO" worktree add -q --detach "$WT" base
 
 kmake() {	# kmake CFG ARGS...
 	local cfg=$1; shift
-	local arch=x86_64
+	local arch=x86_64 cross=
 	[ "$cfg" = i386 ] && arch=i386
-	make -C "$WT" O="$B/each-$cfg" ARCH=$arch CC="ccache gcc" -j"$JOBS" "$@"
+	[ "$cfg" = arm64 ] && arch=arm64 cross=aarch64-linux-gnu-
+	make -C "$WT" O="$B/each-$cfg" ARCH=$arch CROSS_COMPILE=$cross \
+		CC="ccache ${cross}gcc" -j"$JOBS" "$@"
 }
 
 configure() {
@@ -30,11 +35,12 @@ configure() {
 	mkdir -p "$o"
 	kmake "$cfg" tinyconfig >/dev/null
 	case $cfg in
-	x86_64) "$WT/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
-			"$TOP/config/base.config" >/dev/null ;;
+	x86_64|arm64) "$WT/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
+			"$TOP/config/base.config" "$TOP/config/$cfg.config" >/dev/null ;;
 	nouffd) printf 'CONFIG_USERFAULTFD=n\n' >"$o/extra.config"
 		"$WT/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
-			"$TOP/config/base.config" "$o/extra.config" >/dev/null ;;
+			"$TOP/config/base.config" "$TOP/config/x86_64.config" \
+			"$o/extra.config" >/dev/null ;;
 	i386)	printf 'CONFIG_USERFAULTFD=y\nCONFIG_TRANSPARENT_HUGEPAGE=y\n' >"$o/extra.config"
 		"$WT/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
 			"$o/extra.config" >/dev/null ;;
@@ -48,6 +54,7 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
 	git -C "$WT" checkout -q --detach "$c"
 	cfgs=$CONFIGS targets=vmlinux
+	[ "$c" = "$last" ] && cfgs="$CONFIGS $LAST_CONFIGS"
 	if [ "${QUICK:-0}" = 1 ] && [ "$c" != "$last" ]; then
 		# Only the objects this commit touches, in the test config.
 		cfgs=x86_64
@@ -84,5 +91,5 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	done
 done
 git -C "$BASE_REPO" worktree remove --force "$WT"
-[ $fail = 0 ] && echo "every commit builds in: $CONFIGS"
+[ $fail = 0 ] && echo "every commit builds in: $CONFIGS; the last also in: $LAST_CONFIGS"
 exit $fail
