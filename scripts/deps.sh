@@ -7,7 +7,7 @@
 PKGS="linux-source-6.12 qemu-system-x86 busybox-static ccache gcc make git
       flex bison bc libelf-dev libssl-dev cpio xz-utils gzip rsync
       liburing-dev libnuma-dev libc6-dev python3 perl file gnuplot-nox
-      manpages-dev mandoc groff"
+      manpages-dev mandoc groff patch bsdextrautils"
 
 missing=
 for p in $PKGS; do
