@@ -70,9 +70,18 @@ prepare() {
 lint() {
 	local p
 	for p in $PAGES; do
-		(cd "$1" && timeout 60 mandoc -T lint "man2/$p" 2>&1 || true)
-		(cd "$1" && timeout 60 groff -man -ww -z "man2/$p" 2>&1 || true)
+		lint_one "$1" mandoc -T lint "man2/$p"
+		lint_one "$1" groff -man -ww -z "man2/$p"
 	done | sed -E 's/^([^:]+: *[^:]+):[0-9]+(:[0-9]+)?:/\1:/' | sort
+}
+
+# lint_one DIR CMD...: CMD's messages; its exit status only says whether
+# it warned, but a timeout is an error.
+lint_one() {
+	local dir=$1 rc=0
+	shift
+	(cd "$dir" && timeout 60 "$@" 2>&1) || rc=$?
+	[ $rc != 124 ] || die "'$*' timed out"
 }
 
 # render PAGE OUT: plain text, 78 columns, ragged right and not hyphenated,
