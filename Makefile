@@ -16,6 +16,8 @@
 #   make checkpatch  scripts/checkpatch.pl --strict over patches/
 #   make build-each  build every commit of ./linux in three configs
 #   make drift     the docs name exactly the errnos the new ioctls return
+#   make man       man/series applied to ioctl_userfaultfd(2) and userfaultfd(2),
+#                  linted and rendered to build/man/*.txt
 #   make deps      install the Debian packages (as root) or name them
 #
 # Variables: ARCH=arm64 (cross-build, boot qemu-system-aarch64 -M virt;
@@ -29,7 +31,7 @@
 
 S := scripts
 
-.PHONY: all check check-tree build-each run shell bench fuzz stress tree export checkpatch drift deps need-deps \
+.PHONY: all check check-tree build-each run shell bench fuzz stress tree export checkpatch drift man deps need-deps \
 	base kernel selftests initramfs clean distclean
 
 all: check
@@ -99,9 +101,13 @@ export:
 checkpatch: base
 	@$(S)/checkpatch.sh
 
-# The errnos of the new ioctls: code, admin guide and fuzzer agree.
-drift: base
+# The errnos of the new ioctls: code, admin guide, man pages and fuzzer
+# agree.  TREE=dir checks that tree instead of the one make base applies.
+drift: $(if $(TREE),need-deps,base)
 	@$(S)/drift.sh $(if $(TREE),$(abspath $(TREE)))
+
+man: need-deps
+	@$(S)/man.sh
 
 # Every commit of ./linux builds (x86_64, USERFAULTFD=n, i386), no new W=1.
 build-each: need-deps

@@ -9,7 +9,7 @@
 PKGS="linux-source-6.12 qemu-system-x86 busybox-static ccache gcc make git
       flex bison bc libelf-dev libssl-dev cpio xz-utils gzip rsync
       liburing-dev libnuma-dev libc6-dev python3 perl file gnuplot-nox
-      manpages-dev"
+      manpages-dev mandoc groff patch bsdextrautils"
 [ "$ARCH" = arm64 ] && PKGS="$PKGS gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 # The guest's libraries (static) and busybox, for a foreign architecture
 FOREIGN="liburing-dev libnuma-dev busybox-static"

@@ -3,19 +3,32 @@
 # The docs must match the code.  For each ioctl the series adds, the errnos
 # its kernel paths return (the literal -E... in the functions listed below)
 # must be exactly those its "fails with:" list in the admin guide names,
-# and those the fuzzer accepts.  For the ioctls the series does not add,
-# every errno the fuzzer accepts must be documented in ioctl_userfaultfd(2)
-# or be listed below as an upstream documentation gap.
+# those its subsection of the patched ioctl_userfaultfd(2) names, and those
+# the fuzzer accepts.  For the ioctls the series does not add, every errno
+# the fuzzer accepts must be documented in the patched ioctl_userfaultfd(2)
+# or be listed below as an upstream documentation gap.  Every constant and
+# structure the series adds to the UAPI headers must be named in the admin
+# guide and in the man pages, and every RWP or SET_MODE name these docs use
+# must exist.
 #   scripts/drift.sh [TREE]    (default: build/base, where make base applies
 #                               the series; make drift TREE=linux checks ./linux)
+# The man pages are man/series applied by scripts/man.sh prepare;
+# MANDIR=dir checks the ioctl_userfaultfd.2 and userfaultfd.2 in dir instead.
 . "$(dirname "$0")/lib.sh"
 
 TREE=${1:-${TREE:-$BASE_REPO}}
 GUIDE=$TREE/Documentation/admin-guide/mm/userfaultfd.rst
 FUZZ=$TOP/guest/fuzz.c
-MAN=${MAN:-/usr/share/man/man2/ioctl_userfaultfd.2.gz}
+PAGEMAP_DOC=$TREE/Documentation/admin-guide/mm/pagemap.rst
+UAPI=$TREE/include/uapi/linux/userfaultfd.h
+UAPI_FS=$TREE/include/uapi/linux/fs.h
 [ -f "$GUIDE" ] || die "$GUIDE missing: make base first"
-[ -f "$MAN" ] || die "$MAN missing: install manpages-dev (make deps)"
+if [ -z "${MANDIR:-}" ]; then
+	"$TOP/scripts/man.sh" prepare
+	MANDIR=$B/man/patched/man2
+fi
+MAN=$MANDIR/ioctl_userfaultfd.2
+[ -f "$MAN" ] && [ -f "$MANDIR/userfaultfd.2" ] || die "no man pages in $MANDIR"
 
 # The code paths of the new ioctls: file:function (or file:macro).
 declare -A CODE=(
@@ -82,10 +95,32 @@ fuzz_errnos() {
 
 # The errnos the man page names in IOCTL's subsection (.SS).
 man_errnos() {
-	zcat -f "$MAN" | awk -v ioctl="$1" '
+	awk -v ioctl="$1" '
 		/^\.SS/ { in_ss = ($2 == ioctl) }
 		/^\.SH/ { in_ss = 0 }
-		in_ss && /^\.BR? E[A-Z0-9]+/ { print $2 }'
+		in_ss && /^\.BR? E[A-Z0-9]+/ { print $2 }' "$MAN"
+}
+
+# The constants and structures the series adds to the UAPI: the #defines
+# and structs with RWP or SET_MODE in their names, and PAGE_IS_ACCESSED.
+uapi_new() {
+	sed -n -e 's/^#define[[:space:]]\{1,\}\([A-Z_]*\(RWP\|SET_MODE\)[A-Z_]*\)[[:space:]].*/\1/p' \
+	       -e 's/^struct \(uffdio_[a-z_]*\(rwp\|set_mode\)[a-z_]*\) {.*/\1/p' "$UAPI"
+	grep -ow '^#define[[:space:]]\+PAGE_IS_ACCESSED' "$UAPI_FS" | awk '{print $2}'
+}
+
+# The man pages' text, font escapes and \- undone.
+man_text() {
+	sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' "$MANDIR/ioctl_userfaultfd.2" "$MANDIR/userfaultfd.2"
+}
+
+# Whether NAME is defined: in the UAPI (#define or struct), or for
+# CONFIG_X as a Kconfig symbol of mm/.
+defined() {
+	case $1 in
+	CONFIG_*) grep -qx "config ${1#CONFIG_}" "$TREE/mm/Kconfig" ;;
+	*) grep -qE "^(#define[[:space:]]+$1([[:space:](]|$)|struct $1 \{)" "$UAPI" "$UAPI_FS" ;;
+	esac
 }
 
 fail=0
@@ -106,7 +141,35 @@ for ioctl in "${!CODE[@]}"; do
 	report "$ioctl: fuzzer accepts what the code returns" "$code" "$(fuzz_errnos "$ioctl" | sorted)"
 done
 
-echo "older ioctls: fuzzer against ioctl_userfaultfd(2) and the listed gaps"
+# Named in ioctl_userfaultfd(2) but not in the admin guide, which lists
+# none of the ioctl bits UFFDIO_API returns.
+GUIDE_SKIP="_UFFDIO_SET_MODE"
+
+echo "new ioctls: the patched ioctl_userfaultfd(2) ($MAN)"
+for ioctl in "${!CODE[@]}"; do
+	code=$(for fn in ${CODE[$ioctl]}; do code_errnos "${fn%%:*}" "${fn#*:}"; done | sorted)
+	report "$ioctl: man page names what the code returns" "$code" "$(man_errnos "$ioctl" | sorted)"
+done
+
+echo "new constants: UAPI headers, admin guide and man pages"
+new=$(uapi_new | sorted)
+[ -n "$new" ] || die "no RWP constants in $UAPI"
+nnew=$(wc -w <<<"$new")
+report "admin guide: $nnew new UAPI names, missing" "" \
+	"$(for n in $new; do
+		grep -qw -- "$n" "$GUIDE" "$PAGEMAP_DOC" || echo "$n"
+	   done | grep -vxF -f <(tr ' ' '\n' <<<"$GUIDE_SKIP") | sorted)"
+mtext=$(man_text)
+report "man pages: $nnew new UAPI names, missing" "" \
+	"$(for n in $new; do grep -qw -- "$n" <<<"$mtext" || echo "$n"; done | sorted)"
+report "admin guide: no stale GUIDE_SKIP entry" "" \
+	"$(for n in $GUIDE_SKIP; do grep -qw -- "$n" "$GUIDE" && echo "$n"; done | sorted)"
+report "RWP names in the docs that the code lacks" "" \
+	"$( { cat "$GUIDE" "$PAGEMAP_DOC"; echo "$mtext"; } |
+	    grep -oE '\b(_?UFFD[A-Z0-9_]*(RWP|SET_MODE)[A-Z0-9_]*|uffdio_[a-z_]*(rwp|set_mode)[a-z_]*|CONFIG_[A-Z0-9_]*RWP[A-Z0-9_]*)\b' |
+	    sort -u | while read -r n; do defined "$n" || echo "$n"; done | sorted)"
+
+echo "older ioctls: fuzzer against the patched ioctl_userfaultfd(2) and the listed gaps"
 for ioctl in "${!GAPS[@]}"; do
 	man=$(man_errnos "$ioctl" | sorted)
 	gaps=$(sorted <<<"${GAPS[$ioctl]}")
@@ -120,5 +183,5 @@ for ioctl in "${!GAPS[@]}"; do
 		     comm -23 <(tr ' ' '\n' <<<"$gaps") <(tr ' ' '\n' <<<"$fuzz")) | sorted)"
 done
 
-[ $fail = 0 ] && echo "docs, code and fuzzer agree"
+[ $fail = 0 ] && echo "code, admin guide, man pages and fuzzer agree"
 exit $fail

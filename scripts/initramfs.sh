@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Pack the guest's initramfs: busybox, guest/init, the guest programs of
-# guest/*.c and the selftests named in guest/tests.
+# guest/*.c, the example of the patched ioctl_userfaultfd(2) and the
+# selftests named in guest/tests.
 . "$(dirname "$0")/lib.sh"
 
 BUSYBOX=/bin/busybox
@@ -29,6 +30,15 @@ for c in "$TOP"/guest/*.c; do
 	name=rwp-$(basename "$c" .c)
 	run_logged "$LOGS/guest-build.log" ccache "$GUEST_CC" -O2 -Wall -Wextra -Werror \
 		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -luring -lpthread
+done
+# The EXAMPLES program of the patched ioctl_userfaultfd(2) (man/): rwp-NAME
+# from its NAME.c, built like those of guest/.
+rm -rf "$B/man-example"
+examples=$("$TOP/scripts/man.sh" example "$B/man-example")
+for c in $examples; do
+	name=rwp-$(basename "$c" .c)
+	run_logged "$LOGS/guest-build.log" ccache gcc -O2 -Wall -Wextra -Werror \
+		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -lpthread
 done
 missing=
 for prog in $(test_programs); do
