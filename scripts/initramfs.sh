@@ -37,7 +37,7 @@ rm -rf "$B/man-example"
 examples=$("$TOP/scripts/man.sh" example "$B/man-example")
 for c in $examples; do
 	name=rwp-$(basename "$c" .c)
-	run_logged "$LOGS/guest-build.log" ccache gcc -O2 -Wall -Wextra -Werror \
+	run_logged "$LOGS/guest-build.log" ccache "$GUEST_CC" -O2 -Wall -Wextra -Werror \
 		-static -isystem "$HDR" -o "$ROOT/tests/$name" "$c" -lpthread
 done
 missing=
