@@ -23,7 +23,7 @@ for applet in $(/bin/busybox --list); do
 	[ -e "$ROOT/bin/$applet" ] || ln -s busybox "$ROOT/bin/$applet"
 done
 cp "$TOP/guest/init" "$ROOT/init"
-cp "$TESTS" "$ROOT/etc/rwp/tests"
+tests_for_arch >"$ROOT/etc/rwp/tests"
 
 for c in "$TOP"/guest/*.c; do
 	[ -e "$c" ] || continue
