@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -581,6 +582,37 @@ static size_t soft_dirty_clean(char *p, size_t len)
 	return clean;
 }
 
+/*
+ * Whether the kernel tracks soft-dirty bits (HAVE_ARCH_SOFT_DIRTY: x86-64,
+ * not arm64): a new mapping is then marked soft-dirty ("sd" in smaps).
+ */
+static bool soft_dirty_supported(void)
+{
+	char *p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char line[256], start[32];
+	bool found = false, sd = false;
+	FILE *f;
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)p);
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		die("/proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, start, strlen(start)))
+			found = true;
+		else if (found && !strncmp(line, "VmFlags:", 8)) {
+			sd = strstr(line, " sd") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	munmap(p, page);
+	return sd;
+}
+
 enum smethod { S_RWP, S_IDLE, S_SOFTDIRTY, NR_SMETHODS };
 static const char *const smethod_name[] = {
 	"pagemap-scan-accessed", "pagemap+page-idle", "pagemap+soft-dirty"
@@ -644,6 +676,11 @@ static int bench_scan(size_t mib, enum backing b)
 	for (m = 0; m < NR_SMETHODS; m++) {
 		if (m == S_IDLE && access("/sys/kernel/mm/page_idle/bitmap", R_OK)) {
 			printf("  scan         %-30s skipped: no CONFIG_IDLE_PAGE_TRACKING\n",
+			       smethod_name[m]);
+			continue;
+		}
+		if (m == S_SOFTDIRTY && !soft_dirty_supported()) {
+			printf("  scan         %-30s skipped: no soft-dirty tracking on this architecture\n",
 			       smethod_name[m]);
 			continue;
 		}

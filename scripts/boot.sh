@@ -43,8 +43,8 @@ x86_64)	APPEND="console=ttyS0" ;;
 # arm64 also reserves a hugetlb page of each size it maps with other
 # entries than a PMD (uffd-rwp-paths rwp_hsize): 64 KiB (contiguous PTEs),
 # 32 MiB (contiguous PMDs), 1 GiB (a PUD).
-arm64)	APPEND="console=ttyAMA0 rwp.out=/dev/hvc0 hugepagesz=64K hugepages=4"
-	APPEND="$APPEND hugepagesz=32M hugepages=2 hugepagesz=1G hugepages=1" ;;
+arm64)	APPEND="console=ttyAMA0 rwp.out=/dev/hvc0 hugepagesz=64K hugepages=8"
+	APPEND="$APPEND hugepagesz=32M hugepages=4 hugepagesz=1G hugepages=1" ;;
 esac
 APPEND="$APPEND panic=-1 rwp.mode=$mode ${GUEST_APPEND:-}"
 # ICOUNT=N: QEMU's deterministic instruction counting (-icount shift=N)
