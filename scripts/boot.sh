@@ -36,7 +36,9 @@ esac
 # that migrates) on two NUMA nodes of GUEST_NODE_MEM each (ACPI SRAT).
 # "-cpu max" brings SVM, for KVM in the guest; without its 1 GiB pages,
 # which the guest has no memory for: cow and gup_longterm would skip every
-# case of a hugetlb size that has no free page.
+# case of a hugetlb size that has no free page.  X86_CPU=max with
+# GUEST_APPEND="hugepagesz=1G hugepages=1" gives one (uffd-rwp-paths
+# rwp_hsize.hugetlb_1g).
 NODE_MEM=${GUEST_NODE_MEM:-2G}
 case $ARCH in
 x86_64)	APPEND="console=ttyS0" ;;
@@ -67,7 +69,7 @@ fi
 # with QEMU's cheaper pointer authentication.  KVM in that guest would
 # need EL2 emulation; the demonstration runs threads there instead.
 case $ARCH in
-x86_64)	QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu max,pdpe1gb=off) ;;
+x86_64)	QEMU=(qemu-system-x86_64 -M pc -accel tcg -cpu "${X86_CPU:-max,pdpe1gb=off}") ;;
 arm64)	QEMU=(qemu-system-aarch64 -M virt,gic-version=3 -accel tcg,thread=multi
 	      -cpu max,pauth-impdef=on) ;;
 esac
