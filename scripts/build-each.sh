@@ -14,7 +14,11 @@
 
 TREE=${TREE:-$TOP/linux}
 CONFIGS=${CONFIGS:-x86_64 nouffd i386}
-LAST_CONFIGS=${LAST_CONFIGS:-arm64}
+LAST_CONFIGS=${LAST_CONFIGS-arm64}
+case " $LAST_CONFIGS " in *" arm64 "*)
+	command -v aarch64-linux-gnu-gcc >/dev/null ||
+		die "aarch64-linux-gnu-gcc missing: ARCH=arm64 make deps (or LAST_CONFIGS= to leave arm64 out)" ;;
+esac
 WT=$B/each
 [ -d "$TREE" ] || die "$TREE missing: make tree first"
 git -C "$BASE_REPO" worktree remove --force "$WT" 2>/dev/null || rm -rf "$WT"
