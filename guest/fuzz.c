@@ -641,6 +641,10 @@ static void *handler_fn(void *arg)
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			n = read(pfd[i].fd, msg, sizeof(msg));
+			/* for the watchdog's report: the last read that failed */
+			if (n < 0 && errno != EAGAIN)
+				snprintf(w->now, sizeof(w->now), "read of fd %d failed: %s",
+					 pfd[i].fd, strerror(errno));
 			for (j = 0; j < n / (ssize_t)sizeof(msg[0]); j++) {
 				struct uffdio_range range = {
 					msg[j].arg.pagefault.address & ~(page - 1), page,
@@ -714,18 +718,35 @@ static void show_file(const char *what, const char *path)
 static void show_stuck(pid_t pid, struct worker *w)
 {
 	char path[64];
-	int n;
 
 	printf("rwp-fuzz: the %s thread (tid %d) is at: %s\n", w->what, w->tid, w->now);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", pid, w->tid);
 	show_file("its kernel stack", path);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", pid, w->tid);
 	show_file("it waits in", path);
-	for (n = 0; n < NR_UFFDS; n++) {
-		char what[32];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, w->tid);
+	show_file("its stat", path);
+	fflush(stdout);
+}
 
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, UFFD_FD_BASE + n);
-		snprintf(what, sizeof(what), "slot %d", n);
+/* Every userfaultfd the fuzzer has open, slots or not, with its fdinfo. */
+static void show_uffds(pid_t pid)
+{
+	char path[64], link[64], what[48];
+	ssize_t len;
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = 0;
+		if (!strstr(link, "userfaultfd"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+		snprintf(what, sizeof(what), "fd %d%s", fd,
+			 fd >= UFFD_FD_BASE && fd < UFFD_FD_BASE + NR_UFFDS ? " (a slot)" : "");
 		show_file(what, path);
 	}
 	fflush(stdout);
@@ -759,6 +780,7 @@ static pid_t start_monitor(struct worker *w, int nr)
 			       w[i].what, WATCHDOG_S);
 			for (i = 0; i < nr; i++)
 				show_stuck(fuzzer, &w[i]);
+			show_uffds(fuzzer);
 			kill(fuzzer, SIGKILL);
 			_exit(1);
 		}
