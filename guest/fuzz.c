@@ -275,11 +275,13 @@ static void *rnd_arena_ptr(struct rng *r, void *good)
 		  UFFD_FEATURE_MOVE | UFFD_FEATURE_RWP | UFFD_FEATURE_RWP_ASYNC)
 
 /*
- * Held across fork() and across the replacement of a slot.  A fork with
- * UFFD_FEATURE_EVENT_FORK waits until the handler reads the event, and the
- * child, not yet running, holds a copy of every fd: a slot replaced in
- * between would leave the event on a userfaultfd that only the child can
- * read (a deadlock of the program; the kernel lets it be killed).
+ * Held across fork() and across every change of an fd that may name a
+ * registered userfaultfd.  A fork with UFFD_FEATURE_EVENT_FORK waits until
+ * the handler reads the event, and the child, not yet running, holds a
+ * copy of every fd: a slot replaced in between, or the last other fd of a
+ * slot's userfaultfd closed, would leave the event on a userfaultfd that
+ * only the child can read (a deadlock of the program; the kernel lets it
+ * be killed).
  */
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -307,8 +309,14 @@ static void new_uffd(struct rng *r)
 	} else {
 		close(slot);		/* an empty slot now and then */
 	}
-	pthread_mutex_unlock(&slots_lock);
+	/*
+	 * Under the lock too: once in the slot, fd names a userfaultfd that
+	 * another thread may register ranges with and replace, and a fork
+	 * between that replacement and this close would copy fd as the
+	 * userfaultfd's last reference into the child.
+	 */
 	close(fd);
+	pthread_mutex_unlock(&slots_lock);
 }
 
 static void uffd_op(struct rng *r)
@@ -539,10 +547,78 @@ static void access_op(struct rng *r)
 	touch(arena + off, write, (char)rnd(r));
 }
 
+static void show_file(const char *what, const char *path);
+
+/* The page of a stuck child's last access: its pagemap entry, its
+ * PAGEMAP_SCAN categories and the smaps of its mapping. */
+static void show_child_page(pid_t pid, const char *now)
+{
+	const char *at = strstr(now, "arena+0x");
+	struct page_region reg = { 0 };
+	struct pm_scan_arg arg = { .size = sizeof(arg) };
+	uint64_t ent = 0;
+	uintptr_t addr, start, end;
+	char path[64], line[256];
+	bool in = false;
+	FILE *f;
+	int fd;
+
+	if (!at)
+		return;
+	addr = (uintptr_t)arena + strtoul(at + 6, NULL, 16);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	if (pread(fd, &ent, sizeof(ent), addr / page * sizeof(ent)) != sizeof(ent))
+		ent = 0;
+	arg.start = addr & ~(page - 1);
+	arg.end = arg.start + page;
+	arg.vec = (uintptr_t)&reg;
+	arg.vec_len = 1;
+	arg.return_mask = PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN | PAGE_IS_FILE |
+			  PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_PFNZERO |
+			  PAGE_IS_HUGE | PAGE_IS_SOFT_DIRTY | PAGE_IS_ACCESSED;
+	printf("rwp-fuzz: page 0x%lx of %d: pagemap 0x%016llx, PAGEMAP_SCAN %ld, categories 0x%llx\n",
+		   (unsigned long)addr, pid, (unsigned long long)ent, (long)ioctl(fd, PAGEMAP_SCAN, &arg),
+		   (unsigned long long)reg.categories);
+	close(fd);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, ' ') &&
+			strchr(line, '-') < strchr(line, ' '))
+			in = start <= addr && addr < end;
+		if (in)
+			printf("  %s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Where a forked child is stuck, while it is: its last operation (it
+ * writes into the parent thread's shared progress buffer) and /proc. */
+static void show_child(pid_t pid)
+{
+	static const char *const files[] = { "stack", "wchan", "stat", "syscall" };
+	char path[64];
+	unsigned int i;
+
+	printf("rwp-fuzz: forked child %d is stuck at: %s\n", pid, now_buf);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, files[i]);
+		show_file(files[i], path);
+	}
+	show_child_page(pid, now_buf);
+	show_child_page(getpid(), now_buf);	/* the parent's */
+	fflush(stdout);
+}
+
 /* A fork: the child touches a few pages and exits (its faults may go to
  * a child userfaultfd the handler gets with UFFD_EVENT_FORK). */
 static void fork_op(struct rng *r)
 {
+	struct pollfd exited;
 	pid_t pid;
 	int i;
 
@@ -560,7 +636,12 @@ static void fork_op(struct rng *r)
 			access_op(r);
 		_exit(0);
 	}
-	doing("waiting for child %d", pid);
+	/* the child has WATCHDOG_S; report it a little before */
+	exited = (struct pollfd){ .fd = syscall(SYS_pidfd_open, pid, 0), .events = POLLIN };
+	if (exited.fd >= 0 && !poll(&exited, 1, (WATCHDOG_S - 5) * 1000))
+		show_child(pid);
+	if (exited.fd >= 0)
+		close(exited.fd);
 	if (waitpid(pid, &i, 0) == pid && WIFSIGNALED(i) && WTERMSIG(i) == SIGALRM)
 		fail("a forked child was stuck for %d s", WATCHDOG_S);
 }
@@ -617,9 +698,11 @@ static void *handler_fn(void *arg)
 {
 	struct worker *w = arg;
 
-	w->tid = gettid();
-	now_buf = w->now;	uint64_t last_addr = 0;
+	uint64_t last_addr = 0;
 	int repeats = 0;
+
+	w->tid = gettid();
+	now_buf = w->now;
 
 	/*
 	 * Until every worker has finished: the last fork of the mappings
@@ -633,7 +716,19 @@ static void *handler_fn(void *arg)
 		for (i = 0; i < NR_UFFDS; i++)
 			pfd[i] = (struct pollfd){ .fd = UFFD_FD_BASE + i, .events = POLLIN };
 		atomic_fetch_add(&w->beat, 1);
-		if (poll(pfd, NR_UFFDS, 100) <= 0)
+		/*
+		 * An empty slot (POLLNVAL) or one whose UFFDIO_API failed
+		 * (POLLERR) is ready at once: wait on the others only, or the
+		 * handler spins.
+		 */
+		if (poll(pfd, NR_UFFDS, 0) < 0)
+			continue;
+		for (i = j = 0; i < NR_UFFDS; i++) {
+			j |= pfd[i].revents & POLLIN;
+			if (pfd[i].revents & (POLLERR | POLLNVAL))
+				pfd[i].fd = -1;
+		}
+		if (!j && poll(pfd, NR_UFFDS, 100) <= 0)
 			continue;
 		for (i = 0; i < NR_UFFDS; i++) {
 			ssize_t n;
@@ -878,7 +973,12 @@ int main(int argc, char **argv)
 	memcpy(w, init, sizeof(init));
 	monitor = start_monitor(w, 4);
 	atomic_store(&ops_left, ops);
-	for (i = 0; i < 4; i++) {
+	/*
+	 * The handler first: glibc's fork() holds the malloc locks while it
+	 * waits for its UFFD_EVENT_FORK to be read, and pthread_create()
+	 * allocates, so a handler created after the first fork may never run.
+	 */
+	for (i = 3; i >= 0; i--) {
 		w[i].rng.s = seed * 0x9e3779b97f4a7c15ULL + i + 1;
 		if (i < 3)
 			new_uffd(&w[i].rng);
