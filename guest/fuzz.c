@@ -580,14 +580,13 @@ static void show_child_page(pid_t pid, const char *now)
 			  PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_PFNZERO |
 			  PAGE_IS_HUGE | PAGE_IS_SOFT_DIRTY | PAGE_IS_ACCESSED;
 	printf("rwp-fuzz: page 0x%lx of %d: pagemap 0x%016llx, PAGEMAP_SCAN %ld, categories 0x%llx\n",
-		   (unsigned long)addr, pid, (unsigned long long)ent, (long)ioctl(fd, PAGEMAP_SCAN, &arg),
-		   (unsigned long long)reg.categories);
+	       (unsigned long)addr, pid, (unsigned long long)ent, (long)ioctl(fd, PAGEMAP_SCAN, &arg),
+	       (unsigned long long)reg.categories);
 	close(fd);
 	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, ' ') &&
-			strchr(line, '-') < strchr(line, ' '))
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)	/* a mapping's first line */
 			in = start <= addr && addr < end;
 		if (in)
 			printf("  %s", line);
